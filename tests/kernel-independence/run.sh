@@ -3,12 +3,14 @@
 # that the same JRE without the profile does.
 #
 # For each Java runtime (11, 17, 21, 25 from tests/jre/fetch-jres.sh) it runs
-# KernelIndependenceCheck four ways and asserts the outcome of each:
+# KernelIndependenceCheck several ways and asserts the outcome of each:
 #
-#   stock            no sandbox, no profile     every operation OK (the program itself works)
-#   stock-sandboxed  no-kernel-random, no prof. the JVM starts, SecureRandom fails, exit 1
-#   jent-bc20        no-kernel-random + profile + JENT + bc-fips 2.0.0 set: every operation OK
-#   jent-bc21        no-kernel-random + profile + JENT + bc-fips 2.1.x set: every operation OK
+#   stock              no sandbox, no profile: every operation OK (the program itself works)
+#   stock-sandboxed    in no-kernel-random, no profile: the JVM starts, SecureRandom fails
+#   bcV-no-jent        in no-kernel-random, profile + bc-fips set V but no JENT jar: fails
+#   jent-bcV           in no-kernel-random, profile + JENT + bc-fips set V: every operation OK
+#
+# V runs over the bc-fips jar sets the integration module copies (2.0.0 and 2.1.x).
 #
 # Usage: tests/kernel-independence/run.sh [--stock-only] [MAJOR...]
 #   --stock-only   run only the first two cases (no JENT jars needed)
@@ -210,15 +212,24 @@ for major in "${majors[@]}"; do
     if $stock_only; then
         continue
     fi
-    # With the profile every operation must pass, with BCFIPS, BCJSSE and JENT doing the work.
-    # (Key store type names are compared without regard to case.)
-    expected_texts=("(BCFIPS)" "(BCJSSE, key store BCFKS)" "from ENTROPY (JENT)")
     for bc_dir in "${bc_dirs[@]}"; do
         bc_version="${bc_dir##*/bc-fips-}"
+        bc_classpath="$(ls "$bc_dir"/*.jar | tr '\n' ':')"
+
+        # The same profile and bc-fips jars without the JENT jar must fail too: then nothing
+        # but JENT (no CPU instruction, no JDK fallback) is what makes the next case work.
+        name="bc${bc_version}-no-jent"
+        [[ " ${cases[*]} " == *" $name "* ]] || cases+=("$name")
+        expected_texts=()
+        run_case "$major" "$name" no-random yes "$classes_dir:${bc_classpath%:}" \
+            "-Djava.security.properties==$profile"
+
+        # With the profile every operation must pass, with BCFIPS, BCJSSE and JENT doing the
+        # work. (Key store type names are compared without regard to case.)
         name="jent-bc${bc_version}"
         [[ " ${cases[*]} " == *" $name "* ]] || cases+=("$name")
-        classpath="$classes_dir:$provider_jar:$(ls "$bc_dir"/*.jar | tr '\n' ':')"
-        run_case "$major" "$name" pass yes "${classpath%:}" \
+        expected_texts=("(BCFIPS)" "(BCJSSE, key store BCFKS)" "from ENTROPY (JENT)")
+        run_case "$major" "$name" pass yes "$classes_dir:$provider_jar:${bc_classpath%:}" \
             "-Djava.security.properties==$profile" -- --expect-strong-provider JENT
     done
 done
