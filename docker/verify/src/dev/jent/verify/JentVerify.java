@@ -8,6 +8,7 @@ import java.io.Writer;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.DrbgParameters;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
@@ -24,6 +25,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
@@ -42,8 +45,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * Checks, inside a running JENT image, that the JVM really runs under the jent-fips profile:
  * BCFIPS and BCJSSE first, approved-only mode, the strong SecureRandom served by JENT, the
- * default SecureRandom from BCFIPS, and a loopback TLS handshake through BCJSSE with a key and
- * certificate made by BCFIPS on the spot.
+ * default SecureRandom from BCFIPS, BCFIPS seeding its DRBGs from JENT (not from its own native
+ * RDSEED source), and a loopback TLS handshake through BCJSSE with a key and certificate made
+ * by BCFIPS on the spot.
  *
  * <p>Prints one PASS or FAIL line per check and exits with status 1 if any check failed, so
  * that `podman exec CONTAINER jent-verify` can be used as a health probe.
@@ -70,6 +74,7 @@ public final class JentVerify {
         verify.checkStrongSecureRandom();
         verify.checkDefaultSecureRandom();
         verify.checkFipsSeedsComeFromStrongSource();
+        verify.checkNewFipsDrbgDrawsFromJent();
         verify.checkTlsHandshake();
         System.exit(verify.summarise());
     }
@@ -157,6 +162,46 @@ public final class JentVerify {
             record("BCFIPS seeds from the strong SecureRandom, not its native RDSEED source",
                     false, describe(e));
         }
+    }
+
+    /**
+     * A fresh BCFIPS DRBG with prediction resistance must take its seed from JENT at once, so
+     * JENT's request and byte counters (from the provider's status JSON) have to rise across
+     * its first draw. The provider is reached by reflection: the verifier is compiled against
+     * the Bouncy Castle jars only.
+     */
+    private void checkNewFipsDrbgDrawsFromJent() {
+        String check = "a new BCFIPS DRBG draws its seed from JENT";
+        try {
+            long[] before = jentCounters();
+            SecureRandom drbg = SecureRandom.getInstance("DEFAULT",
+                    DrbgParameters.instantiation(256, DrbgParameters.Capability.PR_AND_RESEED,
+                            null),
+                    FIPS_PROVIDER);
+            drbg.nextBytes(new byte[32]);
+            long[] after = jentCounters();
+            record(check, after[0] > before[0] && after[1] > before[1],
+                    "JENT requests " + before[0] + " -> " + after[0] + ", bytes " + before[1]
+                            + " -> " + after[1]);
+        } catch (Exception | Error e) {
+            record(check, false, describe(e));
+        }
+    }
+
+    /** JENT's {requests, bytes} counters, read from {@code dev.jent.Jent.statusJson()}. */
+    private static long[] jentCounters() throws ReflectiveOperationException {
+        String status = String.valueOf(
+                Class.forName("dev.jent.Jent").getMethod("statusJson").invoke(null));
+        return new long[] {jsonCounter(status, "requests"), jsonCounter(status, "bytes")};
+    }
+
+    private static long jsonCounter(String json, String field) {
+        Matcher matcher = Pattern.compile("\"" + field + "\"\\s*:\\s*(\\d+)").matcher(json);
+        if (!matcher.find()) {
+            throw new IllegalStateException(
+                    "no counter \"" + field + "\" in JENT status " + json);
+        }
+        return Long.parseLong(matcher.group(1));
     }
 
     /**
