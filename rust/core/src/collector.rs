@@ -433,12 +433,6 @@ impl Collector {
     pub(crate) fn pool_locked(&self) -> bool {
         self.secret.is_locked()
     }
-
-    /// Test access to the pool wipe state.
-    #[cfg(test)]
-    pub(crate) fn secret_is_wiped(&self) -> bool {
-        self.secret.get().pool.is_wiped()
-    }
 }
 
 impl Drop for Collector {
