@@ -71,6 +71,6 @@ public final class StrongSourceCheck {
                 + " is installed (missing: " + missing + "). The JDK skips a provider class it"
                 + " cannot load without any message: is jent-provider.jar on the class path,"
                 + " and security.provider.N=dev.jent.JentProvider in the profile? Without it"
-                + " BCFIPS would seed itself from itself (StackOverflowError).");
+                + " BCFIPS would seed itself from itself until the stack overflows.");
     }
 }
