@@ -11,10 +11,13 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+use jent_core::Config;
+
 use crate::raw::{
     self, DEFAULT_RESTARTS, DEFAULT_SAMPLES_PER_RESTART, DEFAULT_SEQUENTIAL_SAMPLES, ProgressMode,
-    RawError, RawOptions, SettingsArgs,
+    RawError, RawOptions,
 };
+use crate::settings;
 
 /// Where the script lives inside the repository.
 const SCRIPT_IN_REPO: &str = "tests/raw-entropy/assess.py";
@@ -31,8 +34,7 @@ const SCRIPT_NOT_INSTALLED: i32 = 3;
 pub(crate) const USAGE: &str = "\
 usage: jent assess --out DIR [--from CAPTURE_DIR] [--samples N] [--restarts R]
                    [--restart-samples N] [--no-restart] [--python PATH] [--script PATH]
-                   [--title TEXT] [settings as for jent read] [--progress|--no-progress]
-                   [--allow-debug-build]
+                   [--title TEXT] [--progress|--no-progress] [--allow-debug-build] [settings]
 
 Records raw noise (as jent raw) into DIR/capture and runs the SP 800-90B assessment on it;
 the report is DIR/report.md with DIR/delta-distribution.png and DIR/summary.json.
@@ -47,7 +49,7 @@ the report is DIR/report.md with DIR/delta-distribution.png and DIR/summary.json
   --script PATH        assess.py (default: JENT_ASSESS_SCRIPT, else found by walking up from
                        the current directory and from this binary to tests/raw-entropy/assess.py)
 Exit status: 0 pass, 1 an estimate is below the 1/osr claim or the capture failed,
-2 usage, 3 estimators not installed.";
+2 usage, 3 estimators not installed. The settings are those of `jent read`.";
 
 /// What went wrong before or around the assessment.
 #[derive(Debug)]
@@ -108,11 +110,12 @@ struct AssessOptions {
     title: Option<String>,
     progress: ProgressMode,
     allow_debug_build: bool,
-    settings: SettingsArgs,
+    config: Config,
 }
 
 impl AssessOptions {
     fn parse(args: &[String]) -> Result<Self, RawError> {
+        let (config, rest) = settings::parse(args).map_err(RawError::Usage)?;
         let mut options = Self {
             out: PathBuf::new(),
             from: None,
@@ -124,15 +127,12 @@ impl AssessOptions {
             title: None,
             progress: ProgressMode::Auto,
             allow_debug_build: false,
-            settings: SettingsArgs::default(),
+            config,
         };
         let mut out = None;
         let mut no_restart = false;
-        let mut rest = args.iter().cloned();
+        let mut rest = rest.into_iter();
         while let Some(option) = rest.next() {
-            if options.settings.take(&option, &mut rest)? {
-                continue;
-            }
             let mut path = || raw::option_value(&option, &mut rest).map(PathBuf::from);
             match option.as_str() {
                 "--out" => out = Some(path()?),
@@ -248,7 +248,7 @@ fn record(options: &AssessOptions, dir: &Path) -> Result<(), RawError> {
         write_deltas: true,
         progress: options.progress,
         allow_debug_build: options.allow_debug_build,
-        settings: options.settings.clone(),
+        config: options.config.clone(),
     };
     eprintln!(
         "jent assess: recording {} sequential samples",
@@ -355,7 +355,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!((options.samples, options.restarts), (100_000, None));
-        assert_eq!(options.settings.config.osr, 5);
+        assert_eq!(options.config.osr, 5);
         assert_eq!(options.from, Some(PathBuf::from("cap")));
         assert_eq!(options.title.as_deref(), Some("ci"));
 

@@ -22,8 +22,10 @@ use std::process::{Command, ExitCode};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use jent_core::health::{Cutoffs, HealthState, failure_names};
-use jent_core::{Config, EntropySource, Error, Mode, RawNoise, TimerKind};
+use jent_core::{Config, EntropySource, Error, Mode, RawNoise};
 use serde_json::{Value, json};
+
+use crate::settings;
 
 /// Default length of a sequential capture: the 1,000,000 samples §3.1.3 asks for.
 pub(crate) const DEFAULT_SEQUENTIAL_SAMPLES: usize = 1_000_000;
@@ -37,9 +39,7 @@ const SAMPLE_BITS: u32 = 8;
 
 pub(crate) const USAGE: &str = "\
 usage: jent raw --out-dir DIR [--samples N] [--restarts R] [--deltas]
-                [--osr N] [--mode fips|standard|ntg1] [--memory-size BYTES] [--hash-loop N]
-                [--timer auto|hardware|clock|internal] [--no-memory-access] [--cache-all]
-                [--progress|--no-progress] [--allow-debug-build]
+                [--progress|--no-progress] [--allow-debug-build] [settings]
 
 Records raw jitter deltas for an SP 800-90B assessment (tests/raw-entropy/assess.py).
   --out-dir DIR        where the sample files and the JSON sidecar go (created if missing)
@@ -51,8 +51,7 @@ Records raw jitter deltas for an SP 800-90B assessment (tests/raw-entropy/assess
   --progress           draw a progress line on stderr even when it is not a terminal
   --no-progress        never draw it
   --allow-debug-build  record from a debug build anyway (the sidecar says so; not evidence)
-  settings as for `jent read`: --osr (default 3), --mode (default fips), --memory-size,
-  --hash-loop (default 1), --timer (default auto), --no-memory-access, --cache-all";
+The settings are those of `jent read` (listed below).";
 
 /// What went wrong, with the exit status it maps to.
 #[derive(Debug)]
@@ -70,7 +69,7 @@ pub(crate) enum RawError {
 impl fmt::Display for RawError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Usage(message) => write!(f, "{message}\n\n{USAGE}"),
+            Self::Usage(message) => write!(f, "{message}\n\n{USAGE}\n{}", settings::SETTINGS_HELP),
             Self::DebugBuild => f.write_str(
                 "this is a debug build: raw-noise evidence must come from the release build \
                  that ships (cargo build --release -p jent-cli); --allow-debug-build records \
@@ -93,46 +92,19 @@ impl RawError {
     }
 }
 
-/// Collector settings, parsed with the option names of `jent read`.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct SettingsArgs {
-    pub(crate) config: Config,
-}
-
-impl SettingsArgs {
-    /// Consumes `option` (and its value from `rest`) if it is a collector setting.
-    pub(crate) fn take(
-        &mut self,
-        option: &str,
-        rest: &mut impl Iterator<Item = String>,
-    ) -> Result<bool, RawError> {
-        let config = &mut self.config;
-        match option {
-            "--osr" => config.osr = parse_number(option, rest)?,
-            "--mode" => config.mode = parse_setting::<Mode>(option, rest)?,
-            "--memory-size" => config.memory_size = Some(parse_number(option, rest)?),
-            "--hash-loop" => config.hash_loop_count = parse_number(option, rest)?,
-            "--timer" => config.timer = parse_setting::<TimerKind>(option, rest)?,
-            "--no-memory-access" => config.memory_access = false,
-            "--cache-all" => config.cache_all = true,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-
-    /// The settings as the sidecar records them.
-    pub(crate) fn to_json(&self) -> Value {
-        let config = &self.config;
-        json!({
-            "osr": config.osr,
-            "mode": config.mode.to_string(),
-            "memory_access": config.memory_access,
-            "memory_size": config.memory_size,
-            "hash_loop_count": config.hash_loop_count,
-            "cache_all": config.cache_all,
-            "timer": format!("{:?}", config.timer).to_ascii_lowercase(),
-        })
-    }
+/// The collector settings as the sidecar records them.
+pub(crate) fn settings_json(config: &Config) -> Value {
+    json!({
+        "osr": config.osr,
+        "mode": config.mode.to_string(),
+        "memory_access": config.memory_access,
+        "memory_size": config.memory_size,
+        "hash_loop_count": config.hash_loop_count,
+        "cache_all": config.cache_all,
+        "timer": config.timer.as_str(),
+        "backtracking_generate": config.backtracking_generate,
+        "require_locked_memory": config.require_locked_memory,
+    })
 }
 
 pub(crate) fn option_value(
@@ -154,15 +126,6 @@ pub(crate) fn parse_number<T: std::str::FromStr>(
         .map_err(|_| RawError::Usage(format!("{option}: {text:?} is not a valid number")))
 }
 
-fn parse_setting<T: std::str::FromStr<Err = Error>>(
-    option: &str,
-    rest: &mut impl Iterator<Item = String>,
-) -> Result<T, RawError> {
-    let text = option_value(option, rest)?;
-    text.parse()
-        .map_err(|error: Error| RawError::Usage(format!("{option}: {error}")))
-}
-
 /// When to draw the progress line.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub(crate) enum ProgressMode {
@@ -180,11 +143,12 @@ pub(crate) struct RawOptions {
     pub(crate) write_deltas: bool,
     pub(crate) progress: ProgressMode,
     pub(crate) allow_debug_build: bool,
-    pub(crate) settings: SettingsArgs,
+    pub(crate) config: Config,
 }
 
 impl RawOptions {
     fn parse(args: &[String]) -> Result<Self, RawError> {
+        let (config, rest) = settings::parse(args).map_err(RawError::Usage)?;
         let mut options = Self {
             out_dir: PathBuf::new(),
             samples: None,
@@ -192,14 +156,11 @@ impl RawOptions {
             write_deltas: false,
             progress: ProgressMode::Auto,
             allow_debug_build: false,
-            settings: SettingsArgs::default(),
+            config,
         };
         let mut out_dir = None;
-        let mut rest = args.iter().cloned();
+        let mut rest = rest.into_iter();
         while let Some(option) = rest.next() {
-            if options.settings.take(&option, &mut rest)? {
-                continue;
-            }
             match option.as_str() {
                 "--out-dir" => out_dir = Some(PathBuf::from(option_value(&option, &mut rest)?)),
                 "--samples" => options.samples = Some(parse_number(&option, &mut rest)?),
@@ -272,20 +233,16 @@ pub(crate) fn check_build(allow_debug_build: bool) -> Result<(), RawError> {
 /// Records what `options` asks for and returns the files written.
 pub(crate) fn capture_to_dir(options: &RawOptions) -> Result<Vec<PathBuf>, RawError> {
     check_build(options.allow_debug_build)?;
-    options
-        .settings
-        .config
-        .validate()
-        .map_err(|error| RawError::Noise {
-            context: "settings".into(),
-            error,
-        })?;
+    options.config.validate().map_err(|error| RawError::Noise {
+        context: "settings".into(),
+        error,
+    })?;
     fs::create_dir_all(&options.out_dir).map_err(|error| RawError::Io {
         path: options.out_dir.clone(),
         error,
     })?;
 
-    let config = &options.settings.config;
+    let config = &options.config;
     let started = SystemTime::now();
     let (kind, capture) = match options.restarts {
         None => {
@@ -597,7 +554,7 @@ fn sidecar_json(
     started: SystemTime,
     finished: SystemTime,
 ) -> Value {
-    let config = &options.settings.config;
+    let config = &options.config;
     let capture_json = match kind {
         "sequential" => json!({
             "kind": kind,
@@ -612,7 +569,7 @@ fn sidecar_json(
     let mut sidecar = json!({
         "format": "jent-raw/1",
         "tool": tool_json(),
-        "settings": options.settings.to_json(),
+        "settings": settings_json(config),
         "capture": capture_json,
         "sample_format": {
             "bits_per_sample": SAMPLE_BITS,
@@ -824,6 +781,8 @@ impl Progress {
 
 #[cfg(test)]
 mod tests {
+    use jent_core::TimerKind;
+
     use super::*;
 
     /// A source that returns scripted deltas and can be told to fail.
@@ -958,15 +917,15 @@ mod tests {
     #[test]
     fn options_parse_with_the_read_names() {
         let options = RawOptions::parse(&words(
-            "--out-dir /tmp/x --restarts 10 --samples 1_000 --osr 4 --mode standard \
-             --hash-loop 2 --memory-size 65536 --timer clock --deltas --no-progress",
+            "--out-dir /tmp/x --restarts 10 --samples 1_000 --osr 4 --standard \
+             --hash-loop=2 --memory-size 65536 --timer clock --deltas --no-progress",
         ))
         .unwrap();
         assert_eq!(options.out_dir, PathBuf::from("/tmp/x"));
         assert_eq!((options.restarts, options.samples), (Some(10), Some(1000)));
         assert!(options.write_deltas);
         assert_eq!(options.progress, ProgressMode::Never);
-        let config = &options.settings.config;
+        let config = &options.config;
         assert_eq!((config.osr, config.mode), (4, Mode::Standard));
         assert_eq!(
             (config.hash_loop_count, config.memory_size),
@@ -977,12 +936,16 @@ mod tests {
 
     #[test]
     fn bad_options_are_named() {
-        let message = |text: &str| RawOptions::parse(&words(text)).unwrap_err().to_string();
+        // The message itself, without the usage text that follows it on the terminal.
+        let message = |text: &str| match RawOptions::parse(&words(text)).unwrap_err() {
+            RawError::Usage(message) => message,
+            other => panic!("not a usage error: {other}"),
+        };
         assert!(message("--samples 5").contains("--out-dir is required"));
         assert!(message("--out-dir d --bogus").contains("\"--bogus\""));
         assert!(message("--out-dir d --osr").contains("--osr needs a value"));
         assert!(message("--out-dir d --samples many").contains("\"many\" is not a valid number"));
-        assert!(message("--out-dir d --mode fast").contains("--mode"));
+        assert!(message("--out-dir d --mode fast").contains("\"fast\""));
         assert!(message("--out-dir d --samples 0").contains("at least 1"));
     }
 
