@@ -17,13 +17,15 @@ import org.bouncycastle.crypto.CryptoServicesRegistrar;
  * <p>It prints the provider chain, approved-only mode, the strong and default SecureRandom,
  * the JENT status, and then the proof: JENT's counters before and after BCFIPS seeds its
  * default DRBG and a newly built DRBG. The exit status is 0 only if both steps drew from JENT;
- * otherwise it names the step that did not and exits with 1 (2 if the profile is not wired up
- * at all).
+ * otherwise it names the step that did not and exits with 1. It exits with 2 if the profile is
+ * not wired up at all (JENT missing) and with 3 if JENT is installed but cannot deliver (for
+ * example its native library does not load): BCFIPS then has no seed, and says so.
  */
 public final class ShowEntropy {
 
     private static final int EXIT_NOT_FROM_JENT = 1;
     private static final int EXIT_MISCONFIGURED = 2;
+    private static final int EXIT_NO_ENTROPY = 3;
     private static final int SEED_STRENGTH_BITS = 256;
 
     private ShowEntropy() {}
@@ -65,6 +67,21 @@ public final class ShowEntropy {
         System.out.println();
 
         System.out.println("Proof that BCFIPS's entropy comes from JENT (JENT counters):");
+        try {
+            proveSeedsComeFromJent(atStart);
+        } catch (RuntimeException e) {
+            // An entropy source that cannot vouch for its output makes BCFIPS fail; the demo
+            // reports that plainly instead of a stack trace.
+            System.out.println("ERROR: BCFIPS could not get its seed from JENT: " + e.getMessage());
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                System.out.println("  caused by: " + cause);
+            }
+            System.exit(EXIT_NO_ENTROPY);
+        }
+    }
+
+    private static void proveSeedsComeFromJent(JentCounters atStart)
+            throws GeneralSecurityException {
 
         // Step 1: the default SecureRandom everyone gets. Its first use seeds one of BCFIPS's
         // pooled default DRBGs, on bc-fips 2.1.x x86_64 only through JENT if the native code is off.

@@ -10,7 +10,10 @@ import dev.jent.Jent;
  */
 public final class JentCounters {
 
-    // Field names of the provider's status JSON (see dev.jent.Jent#statusJson).
+    // Where the counters sit in the status JSON (see dev.jent.Jent#statusJson):
+    // "served":{..., "total":{"requests":N,"bytes":M,"failures":F}}.
+    private static final String SERVED_FIELD = "served";
+    private static final String TOTAL_FIELD = "total";
     private static final String REQUESTS_FIELD = "requests";
     private static final String BYTES_FIELD = "bytes";
 
@@ -42,9 +45,10 @@ public final class JentCounters {
      * @throws IllegalStateException if a counter is missing or not a whole number
      */
     public static JentCounters parse(String statusJson) {
+        int total = fieldStart(statusJson, TOTAL_FIELD, fieldStart(statusJson, SERVED_FIELD, 0));
         return new JentCounters(
-                wholeNumber(statusJson, REQUESTS_FIELD),
-                wholeNumber(statusJson, BYTES_FIELD),
+                wholeNumber(statusJson, REQUESTS_FIELD, total),
+                wholeNumber(statusJson, BYTES_FIELD, total),
                 statusJson);
     }
 
@@ -76,15 +80,22 @@ public final class JentCounters {
         return requests + " requests, " + bytes + " bytes";
     }
 
-    // The status document is flat JSON written by our own code; a full JSON parser would be a
-    // dependency for two numbers.
-    private static long wholeNumber(String json, String field) {
+    // The status document is written by our own provider and its layout is documented there; a
+    // JSON library would be a dependency for two numbers. Returns the index just after the colon
+    // that follows "field", searching from index "from".
+    private static int fieldStart(String json, String field, int from) {
         String key = "\"" + field + "\"";
-        int keyAt = json.indexOf(key);
-        if (keyAt < 0) {
-            throw new IllegalStateException("JENT status has no \"" + field + "\": " + json);
+        int keyAt = json.indexOf(key, from);
+        int colon = keyAt < 0 ? -1 : json.indexOf(':', keyAt + key.length());
+        if (colon < 0) {
+            throw new IllegalStateException("JENT status has no \"" + field + "\" after index "
+                    + from + ": " + json);
         }
-        int at = json.indexOf(':', keyAt + key.length()) + 1;
+        return colon + 1;
+    }
+
+    private static long wholeNumber(String json, String field, int from) {
+        int at = fieldStart(json, field, from);
         while (at < json.length() && Character.isWhitespace(json.charAt(at))) {
             at++;
         }

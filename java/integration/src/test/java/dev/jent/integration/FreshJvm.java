@@ -26,7 +26,7 @@ final class FreshJvm {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
     private static final AtomicInteger RUNS = new AtomicInteger();
-    private static volatile Integer featureVersion;
+    private static volatile JavaLauncher launcher;
 
     private final BcFipsSet bcFips;
     private final List<String> jvmOptions = new ArrayList<>();
@@ -74,10 +74,7 @@ final class FreshJvm {
     Result run(String mainClass, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(jvm());
-        if (featureVersion() >= 22) {
-            // JENT loads a native library; from Java 22 on the JVM warns unless this is granted.
-            command.add("--enable-native-access=ALL-UNNAMED");
-        }
+        command.addAll(launcher().nativeAccessOptions());
         if (profile != null) {
             command.add("-Djava.security.properties==" + profile);
         }
@@ -123,29 +120,14 @@ final class FreshJvm {
         return required("jent.test.jvm");
     }
 
-    /** @return the feature version (11, 17, 21, 25, ...) of {@link #jvm()} */
-    static int featureVersion() throws IOException, InterruptedException {
-        Integer known = featureVersion;
-        if (known != null) {
-            return known;
+    /** @return the launcher of {@link #jvm()}, asked for its version once */
+    static JavaLauncher launcher() throws IOException, InterruptedException {
+        JavaLauncher known = launcher;
+        if (known == null) {
+            known = JavaLauncher.at(jvm());
+            launcher = known;
         }
-        Process process = new ProcessBuilder(jvm(), "-XshowSettings:properties", "-version")
-                .redirectErrorStream(true)
-                .start();
-        String settings = new String(process.getInputStream().readAllBytes(),
-                StandardCharsets.UTF_8);
-        process.waitFor();
-        for (String line : settings.split("\n")) {
-            String trimmed = line.trim();
-            if (trimmed.startsWith("java.specification.version = ")) {
-                String version = trimmed.substring("java.specification.version = ".length());
-                known = Integer.parseInt(version.trim());
-                featureVersion = known;
-                return known;
-            }
-        }
-        throw new IllegalStateException(jvm() + " did not report java.specification.version:\n"
-                + settings);
+        return known;
     }
 
     private static String required(String property) {
