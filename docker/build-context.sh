@@ -7,8 +7,8 @@
 #   CONTEXT/opt/jent/verify/jent-verify.jar
 #
 # Usage: docker/build-context.sh CONTEXT_DIR [PROVIDER_JAR [PROFILE]]
-#   PROVIDER_JAR defaults to java/provider/target/jent-provider-<version>.jar (build it with
-#   `mvn -B -q -pl java/provider -am package -DskipTests`), PROFILE to
+#   PROVIDER_JAR defaults to java/provider/target/jent-provider-<version>.jar, built with
+#   `mvn -B -q -pl java/provider -am package -DskipTests` when it is missing; PROFILE to
 #   java/profile/jent-fips.java.security.
 # The Bouncy Castle versions are the 2.1 set java/integration/pom.xml tests against; every
 # jar must match its SHA-256 in docker/bc-fips.sha256, so an unexpected jar stops the build.
@@ -29,9 +29,18 @@ pom_property() {
     echo "$value"
 }
 
+find_provider_jar() {
+    ls "$repo_root"/java/provider/target/jent-provider-*.jar 2> /dev/null \
+        | grep -v -e '-sources' -e '-javadoc' -e '-tests' | head -n 1 || true
+}
 if [[ -z "$provider_jar" ]]; then
-    provider_jar="$(ls "$repo_root"/java/provider/target/jent-provider-*.jar 2> /dev/null \
-        | grep -v -e '-sources' -e '-javadoc' -e '-tests' | head -n 1 || true)"
+    provider_jar="$(find_provider_jar)"
+fi
+# No jar yet: build it (cargo builds the JNI library inside that Maven build).
+if [[ -z "$provider_jar" ]]; then
+    (cd "$repo_root" && mvn -B -q -pl java/provider -am package -DskipTests) >&2 \
+        || fail "building the provider jar (mvn -B -q -pl java/provider -am package) failed"
+    provider_jar="$(find_provider_jar)"
 fi
 [[ -n "$provider_jar" && -f "$provider_jar" ]] \
     || fail "no provider jar (build it: mvn -B -q -pl java/provider -am package -DskipTests)"
