@@ -20,33 +20,33 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class MissingProviderJarTest {
 
-    @ParameterizedTest
-    @EnumSource(BcFipsSet.class)
-    void demoStopsWithAClearErrorInsteadOfRecursing(BcFipsSet bcFips) throws Exception {
-        FreshJvm.Result child = FreshJvm.with(bcFips)
-                .withoutProviderJar()
-                .run(ShowEntropy.class.getName());
+  @ParameterizedTest
+  @EnumSource(BcFipsSet.class)
+  void demoStopsWithAClearErrorInsteadOfRecursing(BcFipsSet bcFips) throws Exception {
+    FreshJvm.Result child = FreshJvm.with(bcFips)
+        .withoutProviderJar()
+        .run(ShowEntropy.class.getName());
 
-        assertEquals(2, child.exitCode, child::describe);
-        assertTrue(child.stdout.contains("ERROR: None of securerandom.strongAlgorithms="
-                        + "ENTROPY:JENT is installed (missing: ENTROPY:JENT)"),
-                child::describe);
-        assertTrue(child.stdout.contains("jent-provider.jar"), child::describe);
-        assertFalse((child.stdout + child.stderr).contains("java.lang.StackOverflowError"),
-                child::describe);
-        assertEquals("", child.stderr, child::describe);
-    }
+    assertEquals(2, child.exitCode, child::describe);
+    assertTrue(child.stdout.contains("ERROR: None of securerandom.strongAlgorithms="
+            + "ENTROPY:JENT is installed (missing: ENTROPY:JENT)"),
+        child::describe);
+    assertTrue(child.stdout.contains("jent-provider.jar"), child::describe);
+    assertFalse((child.stdout + child.stderr).contains("java.lang.StackOverflowError"),
+        child::describe);
+    assertEquals("", child.stderr, child::describe);
+  }
 
-    @ParameterizedTest
-    @EnumSource(BcFipsSet.class)
-    void withoutTheCheckBcFipsRecursesIntoItself(BcFipsSet bcFips) throws Exception {
-        FreshJvm.Result child = FreshJvm.with(bcFips)
-                .withoutProviderJar()
-                .run(UnguardedRandomProbe.class.getName());
+  @ParameterizedTest
+  @EnumSource(BcFipsSet.class)
+  void withoutTheCheckBcFipsRecursesIntoItself(BcFipsSet bcFips) throws Exception {
+    FreshJvm.Result child = FreshJvm.with(bcFips)
+        .withoutProviderJar()
+        .run(UnguardedRandomProbe.class.getName());
 
-        assertEquals(0, child.exitCode, child::describe);
-        assertEquals("java.lang.StackOverflowError", child.value("outcome"),
-                "if this changed, bc-fips no longer recurses: update docs/profile.md\n"
-                        + child.describe());
-    }
+    assertEquals(0, child.exitCode, child::describe);
+    assertEquals("java.lang.StackOverflowError", child.value("outcome"),
+        "if this changed, bc-fips no longer recurses: update docs/profile.md\n"
+            + child.describe());
+  }
 }

@@ -18,42 +18,42 @@ import org.junit.jupiter.api.Test;
  */
 class NativeSeedingBypassTest {
 
-    private static final String CPU_VARIANT = "org.bouncycastle.native.cpu_variant";
+  private static final String CPU_VARIANT = "org.bouncycastle.native.cpu_variant";
 
-    @Test
-    void withNativeCodeOnBcFips21SeedsItsDefaultDrbgWithoutJent() throws Exception {
-        Path profile = Paths.get(System.getProperty("jent.test.profile"));
-        List<String> withoutJavaVariant = Files.readAllLines(profile).stream()
-                .filter(line -> !line.startsWith(CPU_VARIANT))
-                .collect(Collectors.toList());
-        assertTrue(withoutJavaVariant.size() < Files.readAllLines(profile).size(),
-                "the profile no longer sets " + CPU_VARIANT + "; this test is out of date");
-        Path variant = Files.createDirectories(Paths.get(System.getProperty("jent.test.work")))
-                .resolve("profile-native-enabled.java.security");
-        Files.write(variant, withoutJavaVariant);
+  @Test
+  void withNativeCodeOnBcFips21SeedsItsDefaultDrbgWithoutJent() throws Exception {
+    Path profile = Paths.get(System.getProperty("jent.test.profile"));
+    List<String> withoutJavaVariant = Files.readAllLines(profile).stream()
+        .filter(line -> !line.startsWith(CPU_VARIANT))
+        .collect(Collectors.toList());
+    assertTrue(withoutJavaVariant.size() < Files.readAllLines(profile).size(),
+        "the profile no longer sets " + CPU_VARIANT + "; this test is out of date");
+    Path variant = Files.createDirectories(Paths.get(System.getProperty("jent.test.work")))
+        .resolve("profile-native-enabled.java.security");
+    Files.write(variant, withoutJavaVariant);
 
-        FreshJvm.Result child = FreshJvm.with(BcFipsSet.V2_1)
-                .withProfile(variant)
-                .run(ProfileProbe.class.getName());
-        assertEquals(0, child.exitCode, child::describe);
+    FreshJvm.Result child = FreshJvm.with(BcFipsSet.V2_1)
+        .withProfile(variant)
+        .run(ProfileProbe.class.getName());
+    assertEquals(0, child.exitCode, child::describe);
 
-        String nativeEnabled = child.value("native.enabled");
-        if (!"true".equals(nativeEnabled)) {
-            String reason = "bc-fips 2.1.x loaded no native code on this machine ("
-                    + System.getProperty("os.name") + " " + System.getProperty("os.arch")
-                    + "), so there is no CPU seeding to bypass JENT";
-            System.out.println("SKIPPED: " + reason);
-            Assumptions.abort(reason);
-        }
-
-        long requestsAtStart = Long.parseLong(child.value("jent.requests.start"));
-        long requestsAfterDefault = Long.parseLong(child.value("jent.requests.after.default"));
-        long requestsAfterNewDrbg = Long.parseLong(child.value("jent.requests.after.new.drbg"));
-        assertEquals(requestsAtStart, requestsAfterDefault,
-                "with native code on, BCFIPS's default DRBG is expected to be seeded by the CPU,"
-                        + " not by JENT\n" + child.describe());
-        assertTrue(requestsAfterNewDrbg > requestsAfterDefault,
-                "DRBGs built with DrbgParameters still take the strongAlgorithms route\n"
-                        + child.describe());
+    String nativeEnabled = child.value("native.enabled");
+    if (!"true".equals(nativeEnabled)) {
+      String reason = "bc-fips 2.1.x loaded no native code on this machine ("
+          + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+          + "), so there is no CPU seeding to bypass JENT";
+      System.out.println("SKIPPED: " + reason);
+      Assumptions.abort(reason);
     }
+
+    long requestsAtStart = Long.parseLong(child.value("jent.requests.start"));
+    long requestsAfterDefault = Long.parseLong(child.value("jent.requests.after.default"));
+    long requestsAfterNewDrbg = Long.parseLong(child.value("jent.requests.after.new.drbg"));
+    assertEquals(requestsAtStart, requestsAfterDefault,
+        "with native code on, BCFIPS's default DRBG is expected to be seeded by the CPU,"
+            + " not by JENT\n" + child.describe());
+    assertTrue(requestsAfterNewDrbg > requestsAfterDefault,
+        "DRBGs built with DrbgParameters still take the strongAlgorithms route\n"
+            + child.describe());
+  }
 }

@@ -16,39 +16,39 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class UnusableEntropySourceTest {
 
-    private static final String MISSING_LIBRARY = "/nonexistent/libjent_jni.so";
-    private static final String NATIVE_PATH_OPTION = "-Ddev.jent.native.path=" + MISSING_LIBRARY;
+  private static final String MISSING_LIBRARY = "/nonexistent/libjent_jni.so";
+  private static final String NATIVE_PATH_OPTION = "-Ddev.jent.native.path=" + MISSING_LIBRARY;
 
-    @ParameterizedTest
-    @EnumSource(BcFipsSet.class)
-    void defaultSecureRandomFailsWithJentsReason(BcFipsSet bcFips) throws Exception {
-        FreshJvm.Result child = FreshJvm.with(bcFips)
-                .option(NATIVE_PATH_OPTION)
-                .run(UnguardedRandomProbe.class.getName());
-        assertEquals(0, child.exitCode, child::describe);
+  @ParameterizedTest
+  @EnumSource(BcFipsSet.class)
+  void defaultSecureRandomFailsWithJentsReason(BcFipsSet bcFips) throws Exception {
+    FreshJvm.Result child = FreshJvm.with(bcFips)
+        .option(NATIVE_PATH_OPTION)
+        .run(UnguardedRandomProbe.class.getName());
+    assertEquals(0, child.exitCode, child::describe);
 
-        String outcome = child.value("outcome");
-        assertAll(
-                () -> assertFalse(outcome.startsWith("bytes from"),
-                        "BCFIPS produced random bytes without its seed source\n"
-                                + child.describe()),
-                () -> assertFalse(outcome.contains("StackOverflowError"), child::describe),
-                () -> assertTrue(outcome.contains("the JENT entropy source is unavailable"),
-                        child::describe),
-                () -> assertTrue(child.stdout.contains(MISSING_LIBRARY), child::describe));
-    }
+    String outcome = child.value("outcome");
+    assertAll(
+        () -> assertFalse(outcome.startsWith("bytes from"),
+            "BCFIPS produced random bytes without its seed source\n"
+                + child.describe()),
+        () -> assertFalse(outcome.contains("StackOverflowError"), child::describe),
+        () -> assertTrue(outcome.contains("the JENT entropy source is unavailable"),
+            child::describe),
+        () -> assertTrue(child.stdout.contains(MISSING_LIBRARY), child::describe));
+  }
 
-    @ParameterizedTest
-    @EnumSource(BcFipsSet.class)
-    void demoReportsThatBcFipsHasNoSeed(BcFipsSet bcFips) throws Exception {
-        FreshJvm.Result child = FreshJvm.with(bcFips)
-                .option(NATIVE_PATH_OPTION)
-                .run(ShowEntropy.class.getName());
+  @ParameterizedTest
+  @EnumSource(BcFipsSet.class)
+  void demoReportsThatBcFipsHasNoSeed(BcFipsSet bcFips) throws Exception {
+    FreshJvm.Result child = FreshJvm.with(bcFips)
+        .option(NATIVE_PATH_OPTION)
+        .run(ShowEntropy.class.getName());
 
-        assertEquals(3, child.exitCode, child::describe);
-        assertTrue(child.stdout.contains("ERROR: BCFIPS could not get its seed from JENT"),
-                child::describe);
-        assertTrue(child.stdout.contains(MISSING_LIBRARY), child::describe);
-        assertFalse(child.stdout.contains("RESULT:"), child::describe);
-    }
+    assertEquals(3, child.exitCode, child::describe);
+    assertTrue(child.stdout.contains("ERROR: BCFIPS could not get its seed from JENT"),
+        child::describe);
+    assertTrue(child.stdout.contains(MISSING_LIBRARY), child::describe);
+    assertFalse(child.stdout.contains("RESULT:"), child::describe);
+  }
 }

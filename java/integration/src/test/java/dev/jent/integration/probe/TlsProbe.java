@@ -12,39 +12,39 @@ import java.nio.file.Path;
  */
 public final class TlsProbe {
 
-    private TlsProbe() {}
+  private TlsProbe() {}
 
-    /**
-     * @param args ignored
-     * @throws Exception any failure ends the probe with a stack trace and status 1
-     */
-    public static void main(String[] args) throws Exception {
-        Probes.requireStrongSource();
-        JentCounters atStart = JentCounters.read();
+  /**
+   * @param args ignored
+   * @throws Exception any failure ends the probe with a stack trace and status 1
+   */
+  public static void main(String[] args) throws Exception {
+    Probes.requireStrongSource();
+    JentCounters atStart = JentCounters.read();
 
-        Path keyStoreFile = Files.createTempFile("jent-loopback", ".bcfks");
-        try {
-            SelfSignedIdentity identity = SelfSignedIdentity.create(
-                    keyStoreFile, "loopback-store-password".toCharArray());
-            Probes.print("keystore.type", identity.keyStore().getType());
-            Probes.print("keystore.provider", identity.keyStore().getProvider().getName());
-            Probes.print("certificate.signature", identity.certificate().getSigAlgName());
+    Path keyStoreFile = Files.createTempFile("jent-loopback", ".bcfks");
+    try {
+      SelfSignedIdentity identity = SelfSignedIdentity.create(
+          keyStoreFile, "loopback-store-password".toCharArray());
+      Probes.print("keystore.type", identity.keyStore().getType());
+      Probes.print("keystore.provider", identity.keyStore().getProvider().getName());
+      Probes.print("certificate.signature", identity.certificate().getSigAlgName());
 
-            try (LoopbackTls tls = new LoopbackTls(identity)) {
-                Probes.print("tls.server.provider", tls.serverProviderName());
-                Probes.print("tls.client.provider", tls.clientProviderName());
-                for (int round = 1; round <= 2; round++) {
-                    LoopbackTls.Handshake handshake = tls.handshake();
-                    Probes.print("tls." + round + ".protocol", handshake.protocol());
-                    Probes.print("tls." + round + ".cipher", handshake.cipherSuite());
-                }
-            }
-        } finally {
-            Files.deleteIfExists(keyStoreFile);
+      try (LoopbackTls tls = new LoopbackTls(identity)) {
+        Probes.print("tls.server.provider", tls.serverProviderName());
+        Probes.print("tls.client.provider", tls.clientProviderName());
+        for (int round = 1; round <= 2; round++) {
+          LoopbackTls.Handshake handshake = tls.handshake();
+          Probes.print("tls." + round + ".protocol", handshake.protocol());
+          Probes.print("tls." + round + ".cipher", handshake.cipherSuite());
         }
-
-        JentCounters atEnd = JentCounters.read();
-        Probes.print("jent.requests.start", atStart.requests());
-        Probes.print("jent.requests.end", atEnd.requests());
+      }
+    } finally {
+      Files.deleteIfExists(keyStoreFile);
     }
+
+    JentCounters atEnd = JentCounters.read();
+    Probes.print("jent.requests.start", atStart.requests());
+    Probes.print("jent.requests.end", atEnd.requests());
+  }
 }

@@ -8,21 +8,21 @@ import java.security.SecureRandom;
  */
 public final class UnguardedRandomProbe {
 
-    private UnguardedRandomProbe() {}
+  private UnguardedRandomProbe() {}
 
-    /**
-     * @param args ignored
-     */
-    public static void main(String[] args) {
-        try {
-            SecureRandom random = new SecureRandom();
-            random.nextBytes(new byte[32]);
-            Probes.print("outcome", "bytes from " + random.getProvider().getName());
-        } catch (StackOverflowError recursion) {
-            // Reported, not rethrown: the test wants to see it by name, not as a crash.
-            Probes.print("outcome", recursion.getClass().getName());
-        } catch (RuntimeException e) {
-            Probes.print("outcome", e.getClass().getName() + ": " + e.getMessage());
-        }
+  /**
+   * @param args ignored
+   */
+  public static void main(String[] args) {
+    try {
+      SecureRandom random = new SecureRandom();
+      random.nextBytes(new byte[32]);
+      Probes.print("outcome", "bytes from " + random.getProvider().getName());
+    } catch (StackOverflowError recursion) {
+      // Reported, not rethrown: the test wants to see it by name, not as a crash.
+      Probes.print("outcome", recursion.getClass().getName());
+    } catch (RuntimeException e) {
+      Probes.print("outcome", e.getClass().getName() + ": " + e.getMessage());
     }
+  }
 }
