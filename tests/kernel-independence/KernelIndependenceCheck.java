@@ -196,8 +196,10 @@ public final class KernelIndependenceCheck {
     }
 
     private String ecKeyGeneration() throws Exception {
-        ecKeyPair = newEcKeyPair();
-        return "EC secp256r1 key pair (" + ecKeyPair.getPrivate().getClass().getName() + ")";
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        ecKeyPair = generator.generateKeyPair();
+        return "EC secp256r1 key pair (" + generator.getProvider().getName() + ")";
     }
 
     private static KeyPair newEcKeyPair() throws Exception {
