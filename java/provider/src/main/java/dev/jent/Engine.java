@@ -16,12 +16,8 @@ import java.util.concurrent.atomic.LongAdder;
  * weaker source instead.
  */
 final class Engine {
-  /**
-   * The largest request served in one call, in bytes (1 MiB). Seeding asks for a few dozen bytes;
-   * a larger request is refused with an {@link IllegalArgumentException} rather than holding a
-   * collector for minutes.
-   */
-  static final int MAX_REQUEST_BYTES = 1 << 20;
+  /** See {@link Jent#MAX_REQUEST_BYTES}. */
+  static final int MAX_REQUEST_BYTES = Jent.MAX_REQUEST_BYTES;
 
   /** Who asked, for the counters in the status report. */
   enum Caller {

@@ -26,7 +26,7 @@ public final class JentEntropySourceProvider implements EntropySourceProvider {
    * Returns a source of {@code bitsRequired} bits per call.
    *
    * @throws IllegalArgumentException if {@code bitsRequired} is not positive or asks for more
-   *     than {@link Engine#MAX_REQUEST_BYTES} bytes
+   *     than {@link Jent#MAX_REQUEST_BYTES} bytes
    */
   @Override
   public EntropySource get(int bitsRequired) {

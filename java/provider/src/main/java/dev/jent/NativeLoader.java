@@ -187,6 +187,11 @@ final class NativeLoader {
         deleteQuietly(file);
         deleteQuietly(directory);
       }
+    } catch (AttemptFailure failure) {
+      if (failure.getMessage().startsWith(origin)) {
+        throw failure;
+      }
+      throw new AttemptFailure(origin + ": " + failure.getMessage(), failure, failure.isFinal);
     } catch (IOException | RuntimeException e) {
       throw new AttemptFailure(origin + ": " + e, e, false);
     }

@@ -30,7 +30,8 @@ import java.util.function.Function;
  *       <td>{@code java.io.tmpdir}</td></tr>
  * </table>
  *
- * <p>An invalid value is never replaced by a default: {@link #read()} throws an {@link
+ * <p>An empty value counts as not set, since a security property cannot be removed once set. Any
+ * other invalid value is never replaced by a default: {@link #read()} throws an {@link
  * InvalidParameterException} naming the property, its value, where it came from and what is
  * allowed, and every use of the source reports it.
  *
@@ -171,14 +172,14 @@ final class Settings {
     }
   }
 
-  /** A security property first, then a system property; null when neither is set. */
+  /** A security property first, then a system property; null when neither is set (or empty). */
   static Value lookup(String name) {
     String fromSecurity = Security.getProperty(name);
-    if (fromSecurity != null) {
+    if (fromSecurity != null && !fromSecurity.trim().isEmpty()) {
       return new Value(name, fromSecurity, "security property");
     }
     String fromSystem = System.getProperty(name);
-    if (fromSystem != null) {
+    if (fromSystem != null && !fromSystem.trim().isEmpty()) {
       return new Value(name, fromSystem, "system property");
     }
     return null;
