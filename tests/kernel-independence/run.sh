@@ -21,7 +21,8 @@
 #   JENT_BC_DIRS        space-separated folders of bc-fips jar sets,
 #                       default java/integration/target/bc-fips-*
 #   JENT_PROFILE        java/profile/jent-fips.java.security
-#   NO_KERNEL_RANDOM    the sandbox binary; default: built with cargo from rust/sandbox
+#   NO_KERNEL_RANDOM    the sandbox binary; default: target/release/no-kernel-random, built
+#                       with cargo from rust/sandbox
 #
 # Needs root (mount namespace, seccomp): without it every case is skipped with the reason and
 # the script exits 0. Logs: tests/kernel-independence/target/logs/<major>-<case>.log.
@@ -66,8 +67,9 @@ fi
 if [[ -n "${NO_KERNEL_RANDOM:-}" ]]; then
     sandbox="$NO_KERNEL_RANDOM"
 else
-    (cd "$repo_root" && cargo build --quiet -p jent-sandbox --bin no-kernel-random)
-    sandbox="${CARGO_TARGET_DIR:-$repo_root/target}/debug/no-kernel-random"
+    # The release build, as the Makefile's build target makes it, so nothing compiles twice.
+    (cd "$repo_root" && cargo build --quiet --release --locked -p jent-sandbox --bin no-kernel-random)
+    sandbox="${CARGO_TARGET_DIR:-$repo_root/target}/release/no-kernel-random"
 fi
 
 # The sandbox checks itself before it runs anything; if it cannot be built here, say why and
