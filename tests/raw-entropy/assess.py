@@ -371,16 +371,18 @@ def read_u64_deltas(path: Path | None, limit: int | None = None) -> list[int] | 
     return numpy.frombuffer(raw, dtype="<u8", count=count)
 
 
-def plot_distribution(png: Path, samples: bytes, deltas, title: str,
-                      clip_percentile: float) -> dict:
-    """Three panels: 64-bit delta histogram (clipped), low-byte histogram, deltas in order."""
+def plot_distribution(png: Path, samples: bytes, deltas, title: str, clip_percentile: float,
+                      restart_matrix=None) -> dict:
+    """Panels: 64-bit delta histogram (clipped), low-byte histogram, deltas in capture order,
+    and, with restart data, how the deltas after a restart evolve."""
     import matplotlib  # noqa: PLC0415
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
     import numpy  # noqa: PLC0415
 
-    figure, axes = plt.subplots(3, 1, figsize=(10, 11))
+    panels = 4 if restart_matrix is not None else 3
+    figure, axes = plt.subplots(panels, 1, figsize=(10, 3.7 * panels))
     figure.suptitle(title, fontsize=11)
     stats: dict = {}
 
@@ -400,7 +402,10 @@ def plot_distribution(png: Path, samples: bytes, deltas, title: str,
             "clip_percentile": clip_percentile,
             "clipped_above": int(len(values) - len(shown)),
         }
-        delta_axis.hist(shown, bins=200, color="tab:blue")
+        # Deltas are integers: over a narrow range one bin per value avoids a comb of empty bins.
+        low = float(numpy.min(shown))
+        bins = numpy.arange(low, clip + 2) - 0.5 if clip - low < 400 else 200
+        delta_axis.hist(shown, bins=bins, color="tab:blue")
         delta_axis.axvline(stats["median"], color="black", linestyle="--", linewidth=1,
                            label=f"median {stats['median']:.0f}")
         delta_axis.legend(loc="upper right")
@@ -439,6 +444,23 @@ def plot_distribution(png: Path, samples: bytes, deltas, title: str,
                          "in capture order")
     order_axis.set_xlabel("sample index")
     order_axis.set_ylabel("delta" if deltas is not None else "sample value")
+
+    # Panel 4: sample k after a restart, across all restarts (§3.1.4). A start-up transient
+    # shows as a band that differs in the first columns.
+    if restart_matrix is not None:
+        values, unit = restart_matrix
+        restart_axis = axes[3]
+        columns = numpy.arange(values.shape[1])
+        low, middle, high = numpy.percentile(values, [10, 50, 90], axis=0)
+        restart_axis.fill_between(columns, low, high, color="tab:orange", alpha=0.3,
+                                  label="10th-90th percentile")
+        restart_axis.plot(columns, middle, color="tab:orange", linewidth=1, label="median")
+        restart_axis.set_yscale("log" if unit == "delta" else "linear")
+        restart_axis.legend(loc="upper right")
+        restart_axis.set_title(f"restart data: {unit} at each position after a restart, over "
+                               f"{values.shape[0]} restarts")
+        restart_axis.set_xlabel("sample index after the collector's start-up")
+        restart_axis.set_ylabel(unit)
 
     figure.tight_layout()
     figure.savefig(png, dpi=100)
@@ -767,9 +789,19 @@ def main(argv: list[str]) -> int:
     # The plot uses the sequential data when there is some, else the restart matrix.
     png_name = "delta-distribution.png"
     plot_samples = samples if samples is not None else matrix
-    plot_deltas = deltas if samples is not None else read_u64_deltas(args.restart_deltas)
+    restart_deltas = read_u64_deltas(args.restart_deltas) if matrix is not None else None
+    plot_deltas = deltas if samples is not None else restart_deltas
+    restart_view = None
+    if matrix is not None:
+        import numpy  # noqa: PLC0415 (comes with matplotlib)
+
+        if restart_deltas is not None and len(restart_deltas) == rows * columns:
+            restart_view = (numpy.asarray(restart_deltas).reshape(rows, columns), "delta")
+        else:
+            restart_view = (numpy.frombuffer(matrix, "u1").reshape(rows, columns), "sample value")
     delta_stats = plot_distribution(args.out / png_name, plot_samples, plot_deltas,
-                                    f"{args.title} (osr {osr})", args.clip_percentile)
+                                    f"{args.title}\nclaim: 1/osr = 1/{osr} bit per sample",
+                                    args.clip_percentile, restart_view)
 
     report = render_report(args, claim, sequential, restart, sidecar, restart_sidecar,
                            delta_stats, verdicts, passed, png_name)
