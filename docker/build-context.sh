@@ -57,9 +57,13 @@ for artifact in "bc-fips:bcfips21" "bctls-fips:bctls21" "bcpkix-fips:bcpkix21" \
     name="${artifact%%:*}"
     version="$(pom_property "${artifact#*:}.version")"
     # Run outside the repository: the goal needs no project and must not read the root pom.
-    (cd "$context" && mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    if ! (cd "$context" && mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
         "-Dartifact=org.bouncycastle:$name:$version" "-DoutputDirectory=$jent_home/lib") \
-        > /dev/null || fail "cannot fetch org.bouncycastle:$name:$version"
+        > "$context/maven.log" 2>&1; then
+        cat "$context/maven.log" >&2
+        fail "cannot fetch org.bouncycastle:$name:$version"
+    fi
+    rm -f "$context/maven.log"
 done
 (cd "$jent_home/lib" && sha256sum --quiet --strict -c "$repo_root/docker/bc-fips.sha256") \
     || fail "a Bouncy Castle jar does not match docker/bc-fips.sha256"

@@ -166,13 +166,16 @@ judge_run() {
     else
         fail "$label: BCJSSE served the handshake" "$log"
     fi
-    local requests bytes
-    requests="$(grep '^jent.status=' "$report" 2> /dev/null | grep -o '"requests" *: *[0-9]*' \
-        | grep -o '[0-9]*$')"
-    bytes="$(grep '^jent.status=' "$report" 2> /dev/null | grep -o '"bytes" *: *[0-9]*' \
-        | grep -o '[0-9]*$')"
+    # JENT's totals over all collectors and callers: "served" -> "total" in its status JSON.
+    local totals requests="" bytes=""
+    totals="$(sed -n 's/^jent.status=//p' "$report" 2> /dev/null | python3 -c '
+import json, sys
+total = json.load(sys.stdin)["served"]["total"]
+print(total["requests"], total["bytes"], total["failures"])' 2> /dev/null)"
+    read -r requests bytes <<< "$totals"
     if grep -q '^providers=BCFIPS,BCJSSE,' "$report" 2> /dev/null \
-        && [[ -n "$requests" && -n "$bytes" ]] && (( requests > 0 && bytes > 0 )); then
+        && [[ "$requests" =~ ^[0-9]+$ && "$bytes" =~ ^[0-9]+$ ]] \
+        && (( requests > 0 && bytes > 0 )); then
         pass "$label: providers BCFIPS, BCJSSE first; JENT served $requests requests, $bytes bytes"
     else
         fail "$label: providers BCFIPS, BCJSSE first; JENT served entropy" "$report"

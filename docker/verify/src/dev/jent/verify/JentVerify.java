@@ -188,11 +188,19 @@ public final class JentVerify {
         }
     }
 
-    /** JENT's {requests, bytes} counters, read from {@code dev.jent.Jent.statusJson()}. */
+    /**
+     * JENT's {requests, bytes} totals over all its collectors and callers: the flat object
+     * {@code "total"} inside {@code "served"} of {@code dev.jent.Jent.statusJson()}.
+     */
     private static long[] jentCounters() throws ReflectiveOperationException {
         String status = String.valueOf(
                 Class.forName("dev.jent.Jent").getMethod("statusJson").invoke(null));
-        return new long[] {jsonCounter(status, "requests"), jsonCounter(status, "bytes")};
+        Matcher total = Pattern.compile("\"total\"\\s*:\\s*\\{([^{}]*)\\}").matcher(status);
+        if (!total.find()) {
+            throw new IllegalStateException("no \"total\" counters in JENT status " + status);
+        }
+        return new long[] {jsonCounter(total.group(1), "requests"),
+            jsonCounter(total.group(1), "bytes")};
     }
 
     private static long jsonCounter(String json, String field) {
