@@ -24,12 +24,17 @@ log() { printf 'ci-assess: %s\n' "$*" >&2; }
 # Step 1: the estimators (idempotent; builds PyPI's sp800-90b on a fresh machine).
 bash "$repo_root/tests/raw-entropy/install.sh"
 
-# Step 2: the binary that ships. A debug build would not show the shipped noise.
+# Step 2: the assessment script's own tests (its estimate equals sp800-90b's h_initial, the gate
+# fails on poor data, the restart sanity cutoff matches a simulation).
+log "testing assess.py"
+"$repo_root/.cache/raw-entropy/venv/bin/python" "$repo_root/tests/raw-entropy/test_assess.py"
+
+# Step 3: the binary that ships. A debug build would not show the shipped noise.
 log "building jent (release)"
 (cd "$repo_root" && cargo build --release --quiet -p jent-cli)
 jent="${CARGO_TARGET_DIR:-$repo_root/target}/release/jent"
 
-# Step 3: record and assess. jent assess exits 1 when an estimate is below 1/osr.
+# Step 4: record and assess. jent assess exits 1 when an estimate is below 1/osr.
 rm -rf "$out"
 set +e
 "$jent" assess --out "$out" --title "CI screening assessment" --no-progress \
@@ -38,7 +43,7 @@ set +e
 status=$?
 set -e
 
-# Step 4: one line a person can read in the CI log.
+# Step 5: one line a person can read in the CI log.
 summary="$out/summary.json"
 if [[ -f "$summary" ]]; then
     "$repo_root/.cache/raw-entropy/venv/bin/python" - "$summary" <<'PY' >&2
