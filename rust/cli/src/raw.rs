@@ -242,16 +242,36 @@ pub(crate) fn capture_to_dir(options: &RawOptions) -> Result<Vec<PathBuf>, RawEr
         error,
     })?;
 
+    // Files of an earlier capture must not end up next to this capture's sidecar.
+    let kind = if options.restarts.is_some() {
+        "restart"
+    } else {
+        "sequential"
+    };
+    for name in [
+        format!("{kind}-u8.bin"),
+        format!("{kind}-u64le.bin"),
+        format!("{kind}.json"),
+    ] {
+        let path = options.out_dir.join(name);
+        match fs::remove_file(&path) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => {
+                return Err(RawError::Io { path, error });
+            }
+            _ => {}
+        }
+    }
+
     let config = &options.config;
     let started = SystemTime::now();
-    let (kind, capture) = match options.restarts {
+    let capture = match options.restarts {
         None => {
             let samples = options.samples.unwrap_or(DEFAULT_SEQUENTIAL_SAMPLES);
             let mut progress = Progress::new(options.progress, samples, "samples");
             let capture =
                 capture_sequential(|| RawNoise::new(config.clone()), samples, &mut progress);
             progress.finish();
-            ("sequential", capture)
+            capture
         }
         Some(restarts) => {
             let per_restart = options.samples.unwrap_or(DEFAULT_SAMPLES_PER_RESTART);
@@ -263,7 +283,7 @@ pub(crate) fn capture_to_dir(options: &RawOptions) -> Result<Vec<PathBuf>, RawEr
                 &mut progress,
             );
             progress.finish();
-            ("restart", capture)
+            capture
         }
     };
     let finished = SystemTime::now();
@@ -490,8 +510,8 @@ pub(crate) fn little_endian_u64(deltas: &[u64]) -> Vec<u8> {
 }
 
 /// The health tests' verdict on the recorded stream, replayed through `jent_core`'s own tests
-/// after the capture (so the capture loop stays untouched): stuck samples (§9 of the C library's
-/// design: a zero 1st, 2nd or 3rd derivative), the longest stuck run the RCT saw, and the
+/// after the capture (so the capture loop stays untouched): stuck samples (jitterentropy's stuck
+/// test: a zero 1st, 2nd or 3rd derivative), the longest stuck run the RCT saw, and the
 /// failure bits a single collector fed these deltas would latch. Restart rows are replayed each
 /// with fresh tests, as each came from a fresh collector.
 #[derive(Debug, Default, Eq, PartialEq)]
@@ -963,6 +983,39 @@ mod tests {
         let merged = max_per_field(json!({"a": 3, "b": 9}), json!({"a": 5, "b": 2, "c": 1}));
         assert_eq!(merged, json!({"a": 5, "b": 9, "c": 1}));
         assert_eq!(max_per_field(Value::Null, json!({"a": 1})), json!({"a": 1}));
+    }
+
+    #[test]
+    fn capture_to_dir_writes_samples_and_sidecar_and_drops_stale_files() {
+        let dir = std::env::temp_dir().join(format!("jent-raw-{}-dir", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("sequential-u64le.bin"), b"stale").unwrap();
+
+        // Tests run as a debug build, so the capture has to be allowed explicitly.
+        let mut options =
+            RawOptions::parse(&words("--out-dir x --samples 500 --no-progress")).unwrap();
+        options.out_dir = dir.clone();
+        options.allow_debug_build = true;
+        let written = capture_to_dir(&options).unwrap();
+
+        assert_eq!(written.len(), 2, "{written:?}");
+        assert!(!dir.join("sequential-u64le.bin").exists());
+        assert_eq!(fs::read(dir.join("sequential-u8.bin")).unwrap().len(), 500);
+        let sidecar: Value =
+            serde_json::from_slice(&fs::read(dir.join("sequential.json")).unwrap()).unwrap();
+        assert_eq!(sidecar["tool"]["build_profile"], build_profile());
+        assert_eq!(sidecar["settings"]["osr"], 3);
+        assert_eq!(sidecar["settings"]["mode"], "fips");
+        assert_eq!(sidecar["capture"]["samples"], 500);
+        assert!(sidecar["health"]["replay_stuck_samples"].as_u64().unwrap() < 500);
+        assert!(
+            sidecar["status_of_a_second_source"]["gcd"]
+                .as_u64()
+                .unwrap()
+                >= 1
+        );
+        fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
