@@ -301,6 +301,13 @@ fn find_upwards(start: &Path, relative: &str) -> Option<PathBuf> {
 fn locate_python(explicit: Option<PathBuf>, script: &Path) -> Result<PathBuf, AssessError> {
     if let Some(python) = explicit.or_else(|| env::var_os("JENT_ASSESS_PYTHON").map(PathBuf::from))
     {
+        // A bare name such as `python3` is looked up in PATH when it runs; a path must exist.
+        if python.components().count() > 1 && !python.is_file() {
+            return Err(AssessError::NotInstalled(format!(
+                "{} does not exist",
+                python.display()
+            )));
+        }
         return Ok(python);
     }
     // The script sits at <repo>/tests/raw-entropy/assess.py; the venv at <repo>/.cache/....
