@@ -90,6 +90,18 @@ if [[ -f "$kernel_check_source" ]]; then
         > "$logs/kernel-check-build.log" 2>&1 \
         || die "compiling $kernel_check_source" "$logs/kernel-check-build.log"
 fi
+
+# java/integration's demo, ShowEntropy: JENT's counters before and after BCFIPS seeds itself.
+# Compiled here against the image's own jars; optional like the program above.
+show_entropy_sources="$CONTAINERS_REPO_ROOT/java/integration/src/main/java/dev/jent"
+show_entropy_dir="$probe_dir/show-entropy"
+if [[ -f "$show_entropy_sources/demo/ShowEntropy.java" ]]; then
+    mkdir -p "$show_entropy_dir"
+    javac -Xlint:all --release 11 -cp "$context/opt/jent/lib/*" -d "$show_entropy_dir" \
+        $(find "$show_entropy_sources/demo" "$show_entropy_sources/integration" -name '*.java') \
+        > "$logs/show-entropy-build.log" 2>&1 \
+        || die "compiling java/integration's ShowEntropy demo" "$logs/show-entropy-build.log"
+fi
 : > "$probe_dir/empty"
 chmod -R a+rX "$probe_dir"
 
@@ -196,6 +208,18 @@ for major in $majors; do
     else
         fail "Java $major: without kernel randomness the unchanged app runs in the JENT image" \
             "$log-jar-nokernel.log"
+    fi
+
+    if [[ ! -d "$show_entropy_dir" ]]; then
+        skip "Java $major: ShowEntropy demo in the sandbox: java/integration has no ShowEntropy.java"
+    elif pm run --rm "${no_kernel_random[@]}" "${probe_mount[@]}" "$image" \
+        java -cp /probe/show-entropy dev.jent.demo.ShowEntropy > "$log-show-entropy.log" 2>&1 \
+        && grep -q '^RESULT: BCFIPS drew ' "$log-show-entropy.log"; then
+        pass "Java $major: ShowEntropy demo in the JENT image without kernel randomness ($(grep \
+            -m 1 -o '^RESULT: BCFIPS drew [0-9]* requests*' "$log-show-entropy.log" | cut -c9-))"
+    else
+        fail "Java $major: ShowEntropy demo in the JENT image without kernel randomness" \
+            "$log-show-entropy.log"
     fi
 
     if [[ ! -d "$kernel_check_dir" ]]; then

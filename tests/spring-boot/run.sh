@@ -172,7 +172,7 @@ judge_run() {
 import json, sys
 total = json.load(sys.stdin)["served"]["total"]
 print(total["requests"], total["bytes"], total["failures"])' 2> /dev/null)"
-    read -r requests bytes <<< "$totals"
+    read -r requests bytes _ <<< "$totals"
     if grep -q '^providers=BCFIPS,BCJSSE,' "$report" 2> /dev/null \
         && [[ "$requests" =~ ^[0-9]+$ && "$bytes" =~ ^[0-9]+$ ]] \
         && (( requests > 0 && bytes > 0 )); then
