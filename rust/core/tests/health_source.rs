@@ -222,10 +222,10 @@ mod scripted {
             .collect()
     }
 
-    fn source(osr: u32, increments: Vec<u64>) -> EntropySource {
+    fn source(mode: Mode, osr: u32, increments: Vec<u64>) -> EntropySource {
         let config = Config {
             osr,
-            mode: Mode::Fips,
+            mode,
             memory_size: Some(1024),
             timer: TimerKind::DangerCycle(increments),
             ..Config::default()
@@ -242,24 +242,27 @@ mod scripted {
         // same delta, the RCT (SP 800-90B §4.4.1) fails at its 90th stuck sample, and the
         // ladder starts a replacement at osr 4, whose power-up test [0, 19125), start-up
         // [0, 5136) and block [5136, 26981) all stay before the defect.
+        // NTG.1 fails earlier in the stretch (RCT cutoff 12), with the same outcome.
         assert!(POWER_UP_READS < 30_000 && startup_reads(4) + 17 * 1285 < 30_000);
-        let mut source = source(3, script(60_000, 30_000, 17 * 200, 1000));
-        let mut out = [PATTERN; 32];
-        source.fill(&mut out).expect("first fill is healthy");
-        let first = out;
-        source.fill(&mut out).expect("the ladder recovers");
-        assert_ne!(out, first);
-        assert_ne!(out, [PATTERN; 32]);
+        for mode in [Mode::Fips, Mode::Ntg1] {
+            let mut source = source(mode, 3, script(60_000, 30_000, 17 * 200, 1000));
+            let mut out = [PATTERN; 32];
+            source.fill(&mut out).expect("first fill is healthy");
+            let first = out;
+            source.fill(&mut out).expect("the ladder recovers");
+            assert_ne!(out, first, "{mode}");
+            assert_ne!(out, [PATTERN; 32], "{mode}");
 
-        let status = source.status();
-        assert_eq!(status.osr, 4, "the replacement runs at osr + 1");
-        assert_eq!(status.health.resets, 1);
-        assert_eq!(status.health.state, "ok");
-        assert!(
-            status.health.failures.is_empty(),
-            "{:?}",
-            status.health.failures
-        );
+            let status = source.status();
+            assert_eq!(status.osr, 4, "{mode}: the replacement runs at osr + 1");
+            assert_eq!(status.health.resets, 1, "{mode}");
+            assert_eq!(status.health.state, "ok", "{mode}");
+            assert!(
+                status.health.failures.is_empty(),
+                "{mode}: {:?}",
+                status.health.failures
+            );
+        }
     }
 
     #[test]
@@ -271,7 +274,7 @@ mod scripted {
         // error comes back, no byte reaches the caller, and the source is disabled.
         let defect_from = 22_000;
         assert!(startup_reads(17) < defect_from && startup_reads(18) > defect_from);
-        let mut source = source(17, script(80_000, defect_from, 58_000, 1000));
+        let mut source = source(Mode::Fips, 17, script(80_000, defect_from, 58_000, 1000));
         let mut out = [PATTERN; 100];
         let error = source.fill(&mut out).expect_err("the ladder gives up");
         assert_eq!(error, Error::RctIntermittent);
@@ -306,7 +309,11 @@ mod scripted {
         // could fire. No ladder may run: the error is returned at once.
         let window_start_read = startup_reads(18) + 17 * 220;
         assert_eq!(window_start_read, 26_852);
-        let mut source = source(18, script(60_000, window_start_read, 17 * 1000, 1000));
+        let mut source = source(
+            Mode::Fips,
+            18,
+            script(60_000, window_start_read, 17 * 1000, 1000),
+        );
         let mut out = [PATTERN; 64];
         let error = source.fill(&mut out).expect_err("permanent failure");
         assert_eq!(error, Error::AptPermanent);
@@ -326,5 +333,42 @@ mod scripted {
             assert!(out.iter().all(|&b| b == PATTERN));
         }
         assert_eq!(source.status().health.state, "disabled");
+    }
+
+    #[test]
+    fn ntg1_ladder_turns_a_continuing_stuck_run_into_a_permanent_failure() {
+        // 3.7.0 restarts the replacement's RCT count at 30 * osr' (jent_rct_duplicate), above
+        // the NTG.1 permanent cutoff ceil(60 * osr' / 8): one more stuck sample after the
+        // ladder is a permanent failure.
+        //
+        // osr 3: the first fill meets a constant increment c at read 19200 (after the power-up
+        // test's reads) and fails the NTG.1 RCT (cutoff 12). The replacement at osr 4 starts
+        // from read 0 again: power-up test, start-up [0, 5136) ending with a SHA-3 sample timed
+        // by reads 5134 and 5135. Its first normal sample measures from read 5134 to read 5152;
+        // the increments at 5136..=5152 are chosen so that it measures 17 * c, the delta the
+        // failed collector saw last. The ladder copies the lag history, which the stuck test
+        // uses, so that sample is stuck (second derivative zero) and fails permanently.
+        let c = 1u64 << 36;
+        let mut increments = script(60_000, 19_200, 17 * 40, c);
+        let replacement_first_stamp = startup_reads(4) + 16;
+        let last_startup_end = startup_reads(4) - 1;
+        let measured_before = increments[last_startup_end];
+        increments[startup_reads(4)] = 17 * c - measured_before;
+        for read in startup_reads(4) + 1..=replacement_first_stamp {
+            increments[read] = 0;
+        }
+        let mut source = source(Mode::Ntg1, 3, increments);
+        let mut out = [PATTERN; 32];
+        let error = source.fill(&mut out).expect_err("permanent failure");
+        assert_eq!(error, Error::RctPermanent);
+        assert_eq!(error.code(), -6);
+        assert_eq!(error.kind(), ErrorKind::HealthPermanent);
+        assert!(
+            out.iter().all(|&b| b == PATTERN),
+            "bytes written on failure"
+        );
+        let again = source.fill(&mut out).expect_err("disabled");
+        assert_eq!(again, Error::Disabled(-6));
+        assert!(out.iter().all(|&b| b == PATTERN));
     }
 }
