@@ -354,9 +354,7 @@ mod scripted {
         let last_startup_end = startup_reads(4) - 1;
         let measured_before = increments[last_startup_end];
         increments[startup_reads(4)] = 17 * c - measured_before;
-        for read in startup_reads(4) + 1..=replacement_first_stamp {
-            increments[read] = 0;
-        }
+        increments[startup_reads(4) + 1..=replacement_first_stamp].fill(0);
         let mut source = source(Mode::Ntg1, 3, increments);
         let mut out = [PATTERN; 32];
         let error = source.fill(&mut out).expect_err("permanent failure");
