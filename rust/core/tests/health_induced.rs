@@ -98,6 +98,8 @@ fn cutoff(name: &str, mode: Mode, osr: u32) -> Option<u64> {
         ("apt_permanent", Mode::Ntg1) => table(&health::APT_CUTOFF_PERMANENT_NTG1, osr),
         ("lag_local", _) => table(&health::LAG_LOCAL_CUTOFF, osr),
         ("lag_global", _) => table(&health::LAG_GLOBAL_CUTOFF, osr),
+        ("rct_memory", _) => rct_memory_intermittent(mode, osr),
+        ("block", _) => samples_per_block(osr),
         _ => return None,
     })
 }
@@ -130,6 +132,10 @@ struct Scenario {
     name: String,
     runs: Vec<(Mode, Vec<u32>)>,
     segments: Vec<Segment>,
+    /// Only meaningful through a collector (`level collector`): the RCT with memory.
+    collector_only: bool,
+    /// `expect <what> <value>` lines, for collector-only scenarios.
+    expectations: Vec<(String, String)>,
 }
 
 fn data_dir() -> PathBuf {
@@ -162,6 +168,8 @@ fn load_scenario(path: &Path) -> Scenario {
         name: name.clone(),
         runs: Vec::new(),
         segments: Vec::new(),
+        collector_only: false,
+        expectations: Vec::new(),
     };
     for (number, raw) in text.lines().enumerate() {
         let line = raw.split('#').next().unwrap().trim();
@@ -180,6 +188,17 @@ fn load_scenario(path: &Path) -> Scenario {
             })
             .collect();
         let words: Vec<&str> = body.split_whitespace().collect();
+        if words == ["level", "collector"] {
+            scenario.collector_only = true;
+            continue;
+        }
+        if words[0] == "expect" {
+            let value = words[words.len() - 1].to_string();
+            scenario
+                .expectations
+                .push((words[1..words.len() - 1].join(" "), value));
+            continue;
+        }
         if words[0] == "run" {
             let mode = match words[1] {
                 "fips" => Mode::Fips,
@@ -222,13 +241,18 @@ fn evaluate(expression: &str, mode: Mode, osr: u32, context: &str) -> u64 {
         if term.is_empty() {
             return;
         }
-        let value = if let Some(hex) = term.strip_prefix("0x") {
+        let (factor, name) = match term.split_once('*') {
+            Some((factor, name)) => (factor.parse::<u64>().expect("integer factor"), name),
+            None => (1, term.as_str()),
+        };
+        let value = if let Some(hex) = name.strip_prefix("0x") {
             u64::from_str_radix(hex, 16).ok()
         } else {
-            term.parse::<u64>().ok()
+            name.parse::<u64>().ok()
         }
-        .or_else(|| cutoff(term, mode, osr))
-        .unwrap_or_else(|| panic!("{context}: unknown term {term}"));
+        .or_else(|| cutoff(name, mode, osr))
+        .unwrap_or_else(|| panic!("{context}: unknown term {term}"))
+            * factor;
         *total += sign * value as i64;
         term.clear();
     };
@@ -407,6 +431,14 @@ impl Generator {
                     "{context}: the runs do not fit into one APT window"
                 );
             }
+            "triples" => {
+                for _ in 0..count(&segment.count) {
+                    let value = self.fresh();
+                    self.push(value, Class::NotStuck, &context);
+                    self.push(value, Class::Stuck, &context);
+                    self.push(value, Class::Stuck, &context);
+                }
+            }
             "cycle" => {
                 for _ in 0..count(&segment.count) {
                     let value = cycle_value(self.cycle_position);
@@ -519,6 +551,9 @@ fn state_machine_latches_every_bit_at_its_cutoff() {
     let mut failures = Vec::new();
     let mut runs = 0;
     for scenario in all_scenarios() {
+        if scenario.collector_only {
+            continue;
+        }
         for (mode, osrs) in &scenario.runs {
             for &osr in osrs {
                 runs += 1;
@@ -975,7 +1010,7 @@ fn collector_reports_each_scenario_with_its_code_at_its_cutoff() {
     for scenario in all_scenarios() {
         // The global lag cutoff needs about 2^17 samples inside one lag window, which the
         // collector's own start-up samples already cut into; the state-machine level covers it.
-        if scenario.name == "lag-global.txt" {
+        if scenario.name == "lag-global.txt" || scenario.collector_only {
             continue;
         }
         for (mode, osrs) in &scenario.runs {
@@ -1196,92 +1231,117 @@ fn the_ladder_carries_the_rct_count_into_the_replacement() {
     }
 }
 
-/// A script for the RCT with memory: after the last (non-stuck) delta, the pattern
-/// stuck, stuck, good repeated with the good values fresh. A block's window counts every third
-/// position from its first sample; with this pattern every counted position is stuck in every
-/// block, because a block ends on a good sample and its successor's priming sample and first
-/// window sample are the two stuck ones.
-fn rct_memory_script(last_delta: u64, samples: usize) -> Vec<u64> {
-    let mut script = vec![last_delta, last_delta];
-    let mut fresh = 0x20_0000_0000u64;
-    while script.len() < samples {
-        fresh += 0x1_0001 + script.len() as u64;
-        script.extend([fresh, fresh, fresh]);
-    }
-    script.truncate(samples);
-    script
-}
+/// Runs one collector-only scenario (the RCT with memory) and checks its `expect` lines.
+fn run_collector_only(scenario: &Scenario, mode: Mode, osr: u32) -> Result<(), String> {
+    let mut rig = Rig::new(mode, osr, SMALL_MEMORY, 555 + u64::from(osr));
+    let generated = generate(scenario, mode, osr, rig.history(), rig.apt_window_offset());
+    let start = rig.driver.evaluations();
+    rig.script(&generated.deltas);
 
-#[test]
-fn rct_memory_recovers_once_and_then_fails_intermittently() {
-    // RCT with memory (3.7.0, Fiege/Mittmann/Schindler): C counted stuck positions in a block's
-    // window start a recovery of 10 extra blocks; reaching C again inside the recovery latches
-    // the intermittent failure (-9). The probe reports the triggering sample after the
-    // recovery's samples, so in report order: 3C - 2 samples before the recovery, its priming
-    // sample, C counted positions (the C-th at window position 3C - 3) → failure at 6C - 3;
-    // then the priming samples of the 9 remaining recovery blocks and the triggering sample.
-    for mode in [Mode::Fips, Mode::Ntg1] {
-        for osr in [3, 5, 20] {
-            let context = format!("{mode:?} osr {osr}");
-            let mut rig = Rig::new(mode, osr, SMALL_MEMORY, 555 + u64::from(osr));
-            let c = rct_memory_intermittent(mode, osr) as usize;
-            let last = rig.history()[0];
-            let start = rig.driver.evaluations();
-            rig.script(&rct_memory_script(last, 6 * c + 200));
-
-            let mut out = vec![0xa5u8; 32];
-            let code = rig.library.read_entropy(&mut rig.collector, &mut out);
-            assert_eq!(code, -9, "{context}");
-            assert!(out.iter().all(|&b| b == 0xa5), "{context}: output written");
-            let log = rig.driver.log_since(start);
-            let first = first_latches(&log);
-            assert_eq!(
-                first.get(&RCT_MEMORY_FAILURE),
-                Some(&(6 * c - 3)),
-                "{context}"
-            );
-            assert_eq!(first.len(), 1, "{context}: other bits {first:?}");
-            assert_eq!(log.len(), 6 * c + 7, "{context}");
-
-            // The permanent bit cannot follow in FIPS/NTG.1 mode: the read stops at the
-            // intermittent failure, and later reads only add priming samples, outside any
-            // window. The code stays -9.
-            for _ in 0..20 {
-                let code = rig.library.read_entropy(&mut rig.collector, &mut out);
-                assert_eq!(code, -9, "{context}");
+    let mut out = vec![0xa5u8; 32];
+    let code = rig.library.read_entropy(&mut rig.collector, &mut out);
+    let log = rig.driver.log_since(start);
+    let first = first_latches(&log);
+    let value = |text: &str| evaluate(text, mode, osr, &scenario.name);
+    for (what, expected) in &scenario.expectations {
+        match what.as_str() {
+            "code" if expected == "ok" => {
+                if code != 32 || !first.is_empty() {
+                    return Err(format!("code {code}, latches {first:?}, expected success"));
+                }
+                if out.iter().all(|&b| b == 0xa5) {
+                    return Err("no output".into());
+                }
             }
-            assert_eq!(
-                rig.collector.health_failures(),
-                RCT_MEMORY_FAILURE,
-                "{context}"
-            );
+            "code" => {
+                let expected: isize = expected.parse().unwrap();
+                if code != expected {
+                    return Err(format!("code {code}, expected {expected}"));
+                }
+                if out.iter().any(|&b| b != 0xa5) {
+                    return Err("output written on failure".into());
+                }
+            }
+            "samples" => {
+                if log.len() as u64 != value(expected) {
+                    return Err(format!(
+                        "{} samples, expected {}",
+                        log.len(),
+                        value(expected)
+                    ));
+                }
+            }
+            "good-samples-at-least" => {
+                let good = log.iter().filter(|e| !e.stuck).count() as u64;
+                if good < value(expected) {
+                    return Err(format!(
+                        "{good} good samples, expected >= {}",
+                        value(expected)
+                    ));
+                }
+            }
+            other => {
+                let (bit, at) = other
+                    .split_once(' ')
+                    .filter(|(_, at)| *at == "at")
+                    .map(|(bit, _)| (bit_by_name(bit).expect("bit"), value(expected) as usize))
+                    .unwrap_or_else(|| panic!("{}: unknown expectation {other}", scenario.name));
+                let expected = BTreeMap::from([(bit, at)]);
+                if first != expected {
+                    return Err(format!("first latches {first:?}, expected {expected:?}"));
+                }
+            }
         }
     }
+
+    // After an RCT-with-memory failure the permanent bit cannot follow in FIPS/NTG.1 mode: the
+    // read stopped at the intermittent failure, and every later read only adds a priming
+    // sample, outside any window. The code stays -9 and -10 is never returned.
+    if code == -9 {
+        for _ in 0..20 {
+            let again = rig.library.read_entropy(&mut rig.collector, &mut out);
+            if again != -9 {
+                return Err(format!("a later read returned {again}"));
+            }
+        }
+        if rig.collector.health_failures() != RCT_MEMORY_FAILURE {
+            return Err(format!(
+                "latched {}",
+                bit_names(rig.collector.health_failures())
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[test]
-fn rct_memory_recovery_absorbs_a_single_alarm() {
-    // The same defect lasting only until the first alarm: the 10 recovery blocks see healthy
-    // noise, nothing is latched, and the read completes. The recovery must have collected its
-    // 10 blocks: at least 10 blocks' worth of non-stuck samples beyond the request's one block.
-    for mode in [Mode::Fips, Mode::Ntg1] {
-        let osr = 3;
-        let mut rig = Rig::new(mode, osr, SMALL_MEMORY, 8080);
-        let c = rct_memory_intermittent(mode, osr) as usize;
-        let last = rig.history()[0];
-        let start = rig.driver.evaluations();
-        rig.script(&rct_memory_script(last, 3 * c - 1));
-
-        let mut out = vec![0u8; 32];
-        assert_eq!(rig.library.read_entropy(&mut rig.collector, &mut out), 32);
-        assert_eq!(rig.collector.health_failures(), 0, "{mode:?}");
-        let log = rig.driver.log_since(start);
-        let good = log.iter().filter(|e| !e.stuck).count() as u64;
+fn rct_memory_scenarios_through_a_collector() {
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for scenario in all_scenarios().iter().filter(|s| s.collector_only) {
         assert!(
-            good >= 11 * samples_per_block(osr),
-            "{mode:?}: only {good} good samples"
+            !scenario.expectations.is_empty(),
+            "{}: no expect line",
+            scenario.name
         );
+        for (mode, osrs) in &scenario.runs {
+            for &osr in osrs {
+                runs += 1;
+                if let Err(e) = run_collector_only(scenario, *mode, osr) {
+                    failures.push(format!("{} {mode:?} osr {osr}: {e}", scenario.name));
+                }
+            }
+        }
     }
+    for failure in &failures {
+        eprintln!("FAILED {failure}");
+    }
+    assert!(runs >= 10, "only {runs} runs");
+    assert!(
+        failures.is_empty(),
+        "{} of {runs} runs failed",
+        failures.len()
+    );
 }
 
 #[test]
