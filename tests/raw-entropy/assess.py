@@ -605,6 +605,17 @@ def render_report(args, claim: float, sequential: SequentialResult | None,
             f"{delta_stats['distinct']} distinct values.")
         add("")
 
+    summaries = [(label, car) for label, car in
+                 (("sequential", sidecar), ("restart", restart_sidecar)) if car is not None]
+    if summaries:
+        add("## Provenance and health tests in short")
+        add("")
+        add("| | " + " | ".join(label for label, _ in summaries) + " |")
+        add("|---|" + "---|" * len(summaries))
+        for name, pick in PROVENANCE_ROWS:
+            add(f"| {name} | " + " | ".join(pick_text(pick, car) for _, car in summaries) + " |")
+        add("")
+
     for label, car in (("sequential capture", sidecar), ("restart capture", restart_sidecar)):
         if car is None:
             continue
@@ -624,6 +635,44 @@ def render_report(args, claim: float, sequential: SequentialResult | None,
         add(f"| {key} | `{value}` |")
     add("")
     return "\n".join(lines)
+
+
+# (row name, path into the sidecar) for the short provenance table; a tuple of paths is joined.
+PROVENANCE_ROWS = [
+    ("binary", (("tool", "name"), ("tool", "cli_version"))),
+    ("build profile", ("tool", "build_profile")),
+    ("ports jitterentropy", ("tool", "ports_jitterentropy")),
+    ("source tree (git describe)", ("tool", "source_tree_git_at_capture")),
+    ("recorded (UTC)", ("started_utc",)),
+    ("command", ("command",)),
+    ("osr / mode", (("settings", "osr"), ("settings", "mode"))),
+    ("memory buffer (bytes)", ("settings", "effective", "memory_size")),
+    ("hash loop", ("settings", "effective", "hash_loop_count")),
+    ("timer / GCD", (("status_of_a_second_source", "timer"),
+                     ("status_of_a_second_source", "gcd"))),
+    ("machine", (("machine", "cpu_model"), ("machine", "cpus"), ("machine", "kernel"))),
+    ("load average at start", ("machine", "load_average")),
+    ("microseconds per sample", ("timing", "microseconds_per_sample")),
+    ("collector failures", ("health", "collector_failures")),
+    ("stuck samples (replay)", ("health", "replay_stuck_fraction")),
+    ("longest stuck run (replay)", ("health", "replay_longest_stuck_run")),
+    ("failures (replay)", ("health", "replay_failures")),
+]
+
+
+def pick_text(pick, car: dict) -> str:
+    paths = pick if isinstance(pick[0], tuple) else (pick,)
+    values = []
+    for path in paths:
+        value = car
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, float):
+            value = f"{value:.4g}"
+        elif isinstance(value, list):
+            value = ", ".join(value) or "none"
+        values.append("?" if value is None else str(value))
+    return " / ".join(values).replace("|", "\\|")
 
 
 def assessment_provenance(args) -> dict:
