@@ -8,11 +8,18 @@
 //!    sample was built.
 //! 2. A collector from [`Library`], driven by a scripted timer, must report each failure as the
 //!    C library's negative read code, at the right sample, and `read_entropy_safe` must climb the
-//!    reset ladder for intermittent failures and return at once for permanent ones.
+//!    reset ladder for intermittent failures and return at once for permanent ones. The RCT
+//!    with memory, which needs the collector's blocks, is only tested on this level
+//!    (`rct-memory-*.txt`).
 //!
 //! Expected sample indices never come from running the code under test: they are segment ends
-//! whose lengths are cutoffs. RCT cutoffs are recomputed here from their formula; APT and lag
-//! cutoffs come from the crate's tables, which `tests/health/cutoffs.py --check` recomputes.
+//! whose lengths are cutoffs, or formulas in the scenario file. RCT cutoffs are recomputed here
+//! from their formula; APT, lag and NTG.1 RCT-with-memory cutoffs come from the crate's tables,
+//! which `tests/health/cutoffs.py --check` recomputes (or, for the last, checks for shape).
+//!
+//! Not reachable, and therefore not induced: read code -8 (3.7.0 never sets the permanent lag
+//! bit) and -10 (the permanent RCT-with-memory bit: in FIPS/NTG.1 mode the read stops at the
+//! intermittent one, see `run_collector_only`). The product API is tested in `health_source.rs`.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};

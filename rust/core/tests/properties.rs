@@ -1,8 +1,8 @@
 //! Property tests: the health state machine and the collector on arbitrary input.
 //!
 //! Overflow checks are on in the test and release profiles, so "never panics" includes "never
-//! overflows". Case counts are kept small enough for a shared two-core machine; raise them with
-//! `PROPTEST_CASES` for a longer run.
+//! overflows". Case counts are kept small enough for a shared two-core machine; `PROPTEST_CASES`
+//! replaces them for a longer run.
 
 use std::sync::{Arc, Mutex};
 
@@ -12,6 +12,14 @@ use jent_core::health::{
 };
 use jent_core::{Library, Probe, TimeSource, flags, health};
 use proptest::prelude::*;
+
+/// `PROPTEST_CASES` if set, else `default`.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
 
 /// Deltas that stress the stuck test and the counters: zeros, extremes, repetitions, wrapping
 /// straight lines and long runs, mixed with arbitrary values.
@@ -51,7 +59,7 @@ fn cutoffs(osr: u32, mode: Cutoffs) -> (u64, u64, u64) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(96), ..ProptestConfig::default() })]
 
     #[test]
     fn health_state_machine_invariants(
@@ -166,7 +174,7 @@ fn increment() -> impl Strategy<Value = u64> {
 
 proptest! {
     // Each case runs a power-up test and may climb the whole reset ladder: few cases.
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(12), ..ProptestConfig::default() })]
 
     #[test]
     fn collector_never_panics_on_arbitrary_timers(
