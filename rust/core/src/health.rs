@@ -94,12 +94,13 @@ const _: () = assert!(RCT_MEMORY_CUTOFF_NTG1.len() == crate::MAX_OSR as usize);
 /// RCT intermittent cutoff: C = 30 * osr (SP 800-90B §4.4.1, C = 1 + ceil(-log2(alpha) / H)
 /// with alpha = 2^-30 and H = 1/osr; the counter starts at 0, hence no "+1").
 pub const fn rct_cutoff(osr: u32) -> u32 {
-    30 * osr
+    // Saturating: osr is at most 20 in a collector, but this is public and must not panic.
+    osr.saturating_mul(30)
 }
 
 /// RCT permanent cutoff: 60 * osr (alpha = 2^-60).
 pub const fn rct_cutoff_permanent(osr: u32) -> u32 {
-    60 * osr
+    osr.saturating_mul(60)
 }
 
 /// Which cutoff tables a collector uses.
