@@ -56,11 +56,17 @@ def rust_tables(text):
 
 
 def rust_multiplier(text, function):
-    """The constant k of `pub const fn function(osr: u32) -> u32 { k * osr }`."""
-    match = re.search(r"pub const fn %s\(osr: u32\) -> u32 \{\s*(\d+) \* osr\s*\}" % function, text)
-    if not match:
-        raise SystemExit(f"cannot find `{function}` as `k * osr` in {HEALTH_RS}")
-    return int(match.group(1))
+    """The constant k of `pub const fn function(osr: u32) -> u32`, whose body computes
+    `k * osr` or `osr.saturating_mul(k)` (comment lines allowed)."""
+    match = re.search(r"pub const fn %s\(osr: u32\) -> u32 \{(.*?)\n\}" % function, text, re.S)
+    body = "\n".join(
+        line for line in (match.group(1) if match else "").splitlines()
+        if not line.strip().startswith("//")
+    )
+    product = re.fullmatch(r"\s*(?:(\d+) \* osr|osr\.saturating_mul\((\d+)\))\s*", body)
+    if not product:
+        raise SystemExit(f"cannot read `{function}` as k * osr in {HEALTH_RS}")
+    return int(product.group(1) or product.group(2))
 
 
 def upper_tail_quantile(n, p, log2_alpha):

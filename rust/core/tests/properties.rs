@@ -253,12 +253,10 @@ fn samples_per_block_follow_the_formula_at_every_osr() {
 }
 
 #[test]
-#[ignore = "core bug: HealthState::new(osr) panics with an arithmetic overflow for osr > 71582788 \
-            (rct_cutoff_permanent, 60 * osr in u32, src/health.rs:102); the library itself never \
-            passes osr > 20"]
 fn health_state_accepts_any_osr_without_panicking() {
     // HealthState::new is public; a caller passing an osr the library would refuse must get a
-    // state machine or a clear error, never an arithmetic-overflow panic.
+    // state machine or a clear error, never an arithmetic-overflow panic (it panicked for
+    // osr > 71582788 until the RCT cutoffs saturated).
     for osr in [
         0,
         21,
