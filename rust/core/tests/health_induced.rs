@@ -1365,3 +1365,35 @@ fn fips_allocation_without_memory_access_fails() {
     assert_eq!(library.entropy_init_ex(17, flags), 0);
     assert!(library.collector_alloc(17, flags).is_none());
 }
+
+#[test]
+fn stuck_test_history_restarts_with_the_lag_window() {
+    // The stuck test reads its history from the lag predictor's ring, which 3.7.0 zeroes every
+    // 2^17 samples with the lag window. So the sample right after a window reset is compared
+    // with zeros: repeating the previous delta there is not stuck, while one sample earlier
+    // (and one later) it is. A zero delta stays stuck everywhere (first derivative).
+    const LAG_WINDOW: u64 = 1 << 17;
+    let distinct = |k: u64| 0x10_0000_0000 + k * k * 7919 + k * 104_729;
+    for (repeat_at, expect_stuck) in [
+        (LAG_WINDOW, true),
+        (LAG_WINDOW + 1, false),
+        (LAG_WINDOW + 2, true),
+    ] {
+        let mut state = HealthState::new(3, Cutoffs::Common);
+        let mut previous = 0;
+        for sample in 1..repeat_at {
+            previous = distinct(sample);
+            assert!(!state.stuck_and_tests(previous), "sample {sample}");
+        }
+        assert_eq!(
+            state.stuck_and_tests(previous),
+            expect_stuck,
+            "repetition at sample {repeat_at}"
+        );
+    }
+    let mut state = HealthState::new(3, Cutoffs::Common);
+    for sample in 1..=LAG_WINDOW {
+        state.stuck_and_tests(distinct(sample));
+    }
+    assert!(state.stuck_and_tests(0), "zero delta after the reset");
+}
