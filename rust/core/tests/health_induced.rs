@@ -692,6 +692,9 @@ enum Phase {
     /// Pseudo-random increments on every read (healthy noise) for this many evaluated samples,
     /// or for ever.
     Random(Option<u64>),
+    /// The same increment on every read for this many evaluated samples: every sample of any
+    /// kind then measures the same delta.
+    Steady(u64, u64),
     /// One delta per normal sample: a normal sample reads the timer 17 times (16 memory-access
     /// reads and its time stamp); the first of each 17 reads advances the clock by the delta
     /// and the others do not, so the sample measures exactly this delta. Counting reads rather
@@ -797,6 +800,7 @@ impl TimeSource for Driver {
                     .wrapping_add(delta)
                     .wrapping_sub(state.value)
             }
+            Some(&mut Phase::Steady(increment, _)) => increment,
             Some(Phase::Random(_)) | None => random_increment(&mut state.rng),
         };
         state.value = state.value.wrapping_add(increment);
@@ -824,7 +828,7 @@ impl Probe for Driver {
             failures,
         });
         let finished = match state.phases.front_mut() {
-            Some(Phase::Random(Some(left))) => {
+            Some(Phase::Random(Some(left)) | Phase::Steady(_, left)) => {
                 *left -= 1;
                 *left == 0
             }
@@ -1396,4 +1400,65 @@ fn stuck_test_history_restarts_with_the_lag_window() {
         state.stuck_and_tests(distinct(sample));
     }
     assert!(state.stuck_and_tests(0), "zero delta after the reset");
+}
+
+#[test]
+fn collector_alloc_climbs_the_ladder_when_start_up_fails() {
+    // The FIPS/NTG.1 start-up samples the memory source, then the SHA-3 source, one block each.
+    // If a health test fails meanwhile, allocation replaces the collector through the reset
+    // ladder (osr + 1, doubled hash loop) and finishes the start-up with the replacement. Here
+    // the SHA-3 stage measures a constant delta: its first sample differs from the last memory
+    // sample, the next C are stuck, and the RCT fails at the C-th.
+    for mode in [Mode::Fips, Mode::Ntg1] {
+        let osr = 3;
+        let driver = Driver::new(2024);
+        let mut library = Library::new(Box::new(driver.clone()));
+        library.set_os_fips_mode(false);
+        library.set_probe(Arc::new(driver.clone()));
+        let flags = mode.flags() | SMALL_MEMORY;
+        assert_eq!(library.entropy_init_ex(osr, flags), 0);
+
+        let memory_stage = samples_per_block(osr);
+        let c = rct_intermittent(mode, osr);
+        driver.set_phases(vec![
+            Phase::Random(Some(memory_stage)),
+            Phase::Steady(1 << 30, c + 1),
+            Phase::Random(None),
+        ]);
+        let start = driver.evaluations();
+        let collector = library
+            .collector_alloc(osr, flags)
+            .expect("the ladder recovers");
+        assert_eq!(collector.osr(), osr + 1, "{mode:?}");
+        assert_eq!(collector.hash_loop_count(), 2, "{mode:?}");
+        assert_eq!(collector.health_failures(), 0, "{mode:?}");
+
+        let log = driver.log_since(start);
+        let first = first_latches(&log);
+        let expected = (memory_stage + c + 1) as usize;
+        assert_eq!(first.get(&RCT_FAILURE), Some(&expected), "{mode:?}");
+    }
+}
+
+#[test]
+fn standard_mode_latches_failures_but_never_reports_them() {
+    // Without FIPS or NTG.1 the C library keeps running its health tests and latching bits but
+    // never reports them (reference §10): the read succeeds on a stuck timer.
+    let driver = Driver::new(7);
+    let mut library = Library::new(Box::new(driver.clone()));
+    library.set_os_fips_mode(false);
+    library.set_probe(Arc::new(driver.clone()));
+    let flags = flags::DISABLE_INTERNAL_TIMER | SMALL_MEMORY;
+    assert_eq!(library.entropy_init_ex(3, flags), 0);
+    let mut collector = library.collector_alloc(3, flags).expect("collector");
+    assert!(!collector.fips_enabled());
+
+    driver.set_phases(vec![Phase::Steady(1 << 30, 400), Phase::Random(None)]);
+    let mut out = [0u8; 32];
+    assert_eq!(library.read_entropy(&mut collector, &mut out), 32);
+    assert_ne!(collector.health_failures() & RCT_FAILURE, 0);
+    assert_ne!(
+        collector.health_failures() & (RCT_FAILURE << PERMANENT_SHIFT),
+        0
+    );
 }
