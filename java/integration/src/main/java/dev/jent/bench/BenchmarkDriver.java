@@ -48,6 +48,7 @@ public final class BenchmarkDriver {
   private final long warmupMillis;
   private final long measureMillis;
   private final Map<String, Path> profiles = new LinkedHashMap<>();
+  private final List<String> notes = new ArrayList<>();
 
   private BenchmarkDriver(JavaLauncher java, String classPath, Path profile, Path workDirectory,
       int rounds, long warmupMillis, long measureMillis) throws IOException {
@@ -114,6 +115,7 @@ public final class BenchmarkDriver {
     System.out.println("class path: " + classPath);
     System.out.println("rounds: " + rounds + ", warm-up " + warmupMillis + " ms, measured "
         + measureMillis + " ms per timed workload");
+    System.out.println("load average at start (1, 5, 15 min): " + loadAverage());
     System.out.println();
   }
 
@@ -176,6 +178,17 @@ public final class BenchmarkDriver {
     report(title, workload, results);
   }
 
+  // Other work on the machine moves every figure; the load average puts a run in context.
+  private static String loadAverage() {
+    try {
+      String[] fields = new String(Files.readAllBytes(Paths.get("/proc/loadavg")),
+          StandardCharsets.US_ASCII).trim().split(" ");
+      return fields[0] + " " + fields[1] + " " + fields[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown (" + e + ")";
+    }
+  }
+
   private void compareThreads(String warmup, String measure)
       throws IOException, InterruptedException {
     Config jent = config("jent");
@@ -220,6 +233,11 @@ public final class BenchmarkDriver {
     }
 
     for (String line : out.split("\n")) {
+      if (line.startsWith("info.")) {
+        notes.add(config.name + " " + String.join(" ", workload) + ": " + line.substring(5));
+      }
+    }
+    for (String line : out.split("\n")) {
       if (line.startsWith("result.first_bytes_nanotime=")) {
         long done = Long.parseLong(line.substring(line.indexOf('=') + 1).trim());
         return (done - launched) / 1e6;
@@ -231,9 +249,9 @@ public final class BenchmarkDriver {
     throw new IllegalStateException("workload printed no result: " + out);
   }
 
-  private static void report(String title, String[] workload,
-      Map<String, List<Double>> results) {
+  private void report(String title, String[] workload, Map<String, List<Double>> results) {
     System.out.println("## " + title);
+    System.out.println("load average after the suite (1, 5, 15 min): " + loadAverage());
     System.out.println("workload: " + String.join(" ", workload));
     System.out.println(String.format(Locale.ROOT, "| %-12s | %12s | %12s | %12s | %s |",
         "config", "median", "min", "max", "rounds"));
@@ -257,6 +275,10 @@ public final class BenchmarkDriver {
           names.get(0), names.get(i),
           medians.get(names.get(0)) / medians.get(names.get(i))));
     }
+    for (String note : notes) {
+      System.out.println("note: " + note);
+    }
+    notes.clear();
     System.out.println();
   }
 

@@ -3,12 +3,15 @@ package dev.jent.bench;
 import dev.jent.integration.LoopbackTls;
 import dev.jent.integration.SelfSignedIdentity;
 import dev.jent.integration.StrongSourceCheck;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Cipher;
@@ -127,6 +130,10 @@ public final class Workload {
 
   private static void jentSeed(int threads, long warmupMillis, long measureMillis)
       throws Exception {
+    ThreadMXBean threadCpu = ManagementFactory.getThreadMXBean();
+    if (!threadCpu.isCurrentThreadCpuTimeSupported()) {
+      throw new IllegalStateException("this JVM cannot measure thread CPU time");
+    }
     if (threads < 1) {
       throw new IllegalArgumentException("thread count must be at least 1, was " + threads);
     }
@@ -135,6 +142,7 @@ public final class Workload {
     SecureRandom.getInstance("ENTROPY", "JENT").generateSeed(SEED_REQUEST_BYTES);
 
     AtomicLong bytesServed = new AtomicLong();
+    AtomicLong measuredCpuNanos = new AtomicLong();
     long measureStart = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(warmupMillis);
     long measureEnd = measureStart + TimeUnit.MILLISECONDS.toNanos(measureMillis);
 
@@ -149,10 +157,12 @@ public final class Workload {
           while (System.nanoTime() < measureStart) {
             entropy.generateSeed(SEED_REQUEST_BYTES);
           }
+          long cpuAtStart = threadCpu.getCurrentThreadCpuTime();
           while (System.nanoTime() < measureEnd) {
             entropy.generateSeed(SEED_REQUEST_BYTES);
             bytesServed.addAndGet(SEED_REQUEST_BYTES);
           }
+          measuredCpuNanos.addAndGet(threadCpu.getCurrentThreadCpuTime() - cpuAtStart);
         } catch (GeneralSecurityException | RuntimeException e) {
           synchronized (failures) {
             failures.add(e);
@@ -171,6 +181,15 @@ public final class Workload {
     // The last request of each thread may end after measureEnd: counted over the real span.
     double seconds = (System.nanoTime() - measureStart) / 1e9;
     print("bytes_per_second", bytesServed.get() / seconds);
+
+    // On a machine shared with other work the threads may not get a core each; these two
+    // figures tell whether the threads ran in parallel and what a CPU-second of collection
+    // yields, independently of how much CPU the machine could spare.
+    double cpuSeconds = measuredCpuNanos.get() / 1e9;
+    System.out.println("info.cores_busy=" + String.format(Locale.ROOT, "%.2f",
+        cpuSeconds / seconds));
+    System.out.println("info.bytes_per_cpu_second=" + String.format(Locale.ROOT, "%.0f",
+        bytesServed.get() / cpuSeconds));
   }
 
   private static double rate(Runnable operation, long warmupMillis, long measureMillis) {
