@@ -65,6 +65,10 @@ impl Zeroize for Secret {
     }
 }
 
+// SAFETY: the pool is a Keccak state ([u64; 25]), a usize position and a bool; all-zero bytes are
+// the empty, unseeded pool, and dropping it only resets that state again.
+unsafe impl crate::memory::ZeroBytesValid for Secret {}
+
 /// An entropy collector. Not `Clone`, not `Copy`, and its `Debug` shows no state.
 pub struct Collector {
     pub(crate) osr: u32,

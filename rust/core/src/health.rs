@@ -5,7 +5,7 @@
 //! tests. Failures are latched as bits that are never cleared for the life of a collector.
 //!
 //! Cutoff tables are copied as numbers from the C library; each states the formula behind it.
-//! `tests/health_cutoffs.rs` recomputes the formulas and compares.
+//! `tests/health/cutoffs.py --check` recomputes the formulas and compares.
 
 /// Repetition count test failure bit.
 pub const RCT_FAILURE: u32 = 1;

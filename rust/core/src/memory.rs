@@ -27,8 +27,21 @@ fn unlock(ptr: *const u8, len: usize) {
     let _ = unsafe { libc::munlock(ptr.cast(), len) };
 }
 
-/// Secret state on pages of its own, locked into memory where the system allows it, wiped on drop.
-pub(crate) struct Locked<T: Zeroize> {
+/// Types whose all-zero bit pattern is a valid value, so that their memory can be wiped byte by
+/// byte, padding included, and the wiped value still dropped normally.
+///
+/// # Safety
+/// An implementation promises that every field, recursively, is valid when all its bytes are
+/// zero (integers, bools, arrays of them) and that dropping such a zeroed value is sound.
+pub(crate) unsafe trait ZeroBytesValid {}
+
+// SAFETY: an array of bytes is valid with any contents.
+unsafe impl<const N: usize> ZeroBytesValid for [u8; N] {}
+
+/// Secret state on pages of its own, locked into memory where the system allows it, wiped on drop
+/// byte for byte: `Zeroize` clears the fields, but padding bytes copied in from the stack when
+/// the value was boxed would survive it.
+pub(crate) struct Locked<T: Zeroize + ZeroBytesValid> {
     inner: Box<PageAligned<T>>,
     lock_errno: Option<i32>,
 }
@@ -38,7 +51,7 @@ pub(crate) struct Locked<T: Zeroize> {
 #[repr(C, align(4096))]
 struct PageAligned<T>(T);
 
-impl<T: Zeroize> Locked<T> {
+impl<T: Zeroize + ZeroBytesValid> Locked<T> {
     /// Boxes `value` on its own pages and tries to lock them.
     pub(crate) fn new(value: T) -> Self {
         let inner = Box::new(PageAligned(value));
@@ -67,12 +80,15 @@ impl<T: Zeroize> Locked<T> {
     }
 }
 
-impl<T: Zeroize> Drop for Locked<T> {
+impl<T: Zeroize + ZeroBytesValid> Drop for Locked<T> {
     fn drop(&mut self) {
         self.inner.0.zeroize();
+        let ptr: *mut PageAligned<T> = &mut *self.inner;
+        // SAFETY: ptr is the live box we own exclusively, size_of::<PageAligned<T>>() bytes long;
+        // T is ZeroBytesValid, so the zeroed bytes are a valid value that the box then drops.
+        unsafe { std::ptr::write_bytes(ptr.cast::<u8>(), 0, size_of::<PageAligned<T>>()) };
         if self.lock_errno.is_none() {
-            let ptr: *const PageAligned<T> = &*self.inner;
-            unlock(ptr.cast(), size_of::<PageAligned<T>>());
+            unlock(ptr.cast_const().cast(), size_of::<PageAligned<T>>());
         }
     }
 }
