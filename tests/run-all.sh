@@ -12,7 +12,7 @@ logs="$root/.cache/test-logs"
 mkdir -p "$logs"
 
 suites=(
-  rust-format rust-lint rust-tests rust-kat health-cutoffs
+  rust-format rust-lint rust-tests rust-kat rust-induced-failures health-cutoffs
   java-jdk17 java-matrix kernel-independence containers spring-boot entropy-assessment
 )
 [ $# -gt 0 ] && suites=("$@")
@@ -23,6 +23,9 @@ run_suite() {
     rust-lint) cargo clippy --workspace --all-targets --locked -- -D warnings ;;
     rust-tests) cargo test --release --workspace --locked ;;
     rust-kat) cargo test --release --locked -p jent-core --test kat -- --nocapture ;;
+    # EntropySource failure tests drive the collector with the scripted test-only timer.
+    rust-induced-failures)
+      cargo test --release --locked -p jent-core --features danger-test-timer --test health_source ;;
     health-cutoffs) python3 tests/health/cutoffs.py --check ;;
     java-jdk17) mvn -B -ntp verify ;;
     java-matrix) tests/java-matrix.sh 11 21 25 ;;
