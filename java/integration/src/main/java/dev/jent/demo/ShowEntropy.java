@@ -55,7 +55,8 @@ public final class ShowEntropy {
     System.out.println("runtime:   Java " + System.getProperty("java.version") + " ("
         + System.getProperty("java.vendor") + "), " + System.getProperty("os.name")
         + " " + System.getProperty("os.arch"));
-    System.out.println("profile:   " + System.getProperty("java.security.properties"));
+    String profile = System.getProperty("java.security.properties");
+    System.out.println("profile:   " + describeProfile(profile));
     printProviders();
     System.out.println("approved-only mode:  " + CryptoServicesRegistrar.isInApprovedOnlyMode());
     System.out.println("bc-fips native code: " + nativeCodeState());
@@ -130,6 +131,17 @@ public final class ShowEntropy {
       System.out.println("  " + (i + 1) + ". " + provider.getName() + " "
           + provider.getVersionStr() + "  (" + provider.getClass().getName() + ")");
     }
+  }
+
+  // "-Djava.security.properties==FILE" arrives here as "=FILE".
+  private static String describeProfile(String property) {
+    if (property == null) {
+      return "none (the runtime's own java.security)";
+    }
+    if (property.startsWith("=")) {
+      return property.substring(1) + " (replaces the runtime's java.security)";
+    }
+    return property + " (merged into the runtime's java.security)";
   }
 
   private static String describe(SecureRandom random) {
