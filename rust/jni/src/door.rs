@@ -4,14 +4,18 @@
 //! `EnvUnowned::with_env`) and resolves the outcome with [`ThrowMapped`], which throws exactly
 //! one Java exception per error and returns the type's default value (`0`, `null`, nothing).
 //!
-//! | Rust error | Java exception |
-//! |---|---|
-//! | core `ErrorKind::InvalidConfig`, [`BridgeError::Setting`] | `java.security.InvalidParameterException` |
-//! | core `Startup`, `HealthIntermittent`, `HealthPermanent`, `Disabled`, `Platform` | `dev.jent.JentException(message, code, kind)` |
-//! | [`BridgeError::Disabled`] (the latch) | `dev.jent.JentException`, code 200, kind `Disabled` |
-//! | [`BridgeError::Argument`] | `java.lang.IllegalArgumentException` |
-//! | [`BridgeError::UnknownCollector`], [`BridgeError::TooManyCollectors`] | `java.lang.IllegalStateException` |
-//! | [`BridgeError::Poisoned`], a panic, a JNI failure | `java.security.ProviderException` |
+//! The table, one Java exception class per error:
+//!
+//! - core `ErrorKind::InvalidConfig` and [`BridgeError::Setting`]:
+//!   `java.security.InvalidParameterException`;
+//! - core `Startup`, `HealthIntermittent`, `HealthPermanent`, `Disabled`, `Platform`:
+//!   `dev.jent.JentException(message, code, kind)`;
+//! - [`BridgeError::Disabled`] (the latch): `dev.jent.JentException`, code 200, kind `Disabled`;
+//! - [`BridgeError::Argument`]: `java.lang.IllegalArgumentException`;
+//! - [`BridgeError::UnknownCollector`], [`BridgeError::TooManyCollectors`]:
+//!   `java.lang.IllegalStateException`;
+//! - [`BridgeError::Poisoned`], a core error kind newer than this bridge, a panic, a JNI failure:
+//!   `java.security.ProviderException`.
 //!
 //! `InvalidParameterException` extends `IllegalArgumentException`: a bad setting is a caller
 //! error, not a failure of the entropy source. The `kind` numbers are the `KIND_*` constants and

@@ -11,17 +11,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Long-lived collectors shared by all callers, created lazily up to a fixed capacity.
  *
- * <p>A caller takes an idle collector, or starts a new one while fewer than {@code capacity}
- * exist, or waits for one to come back. Each collector serves one thread at a time, so concurrent
- * callers run in parallel as long as there are collectors and cores for them. Starting a collector
- * runs the core's self tests and SP 800-90B power-up test, which is why collectors are never
- * started per request.
+ * <p>A caller takes an idle collector, or starts a new one while fewer than {@code capacity} exist,
+ * or waits for one to come back. Each collector serves one thread at a time, so concurrent callers
+ * run in parallel as long as there are collectors and cores for them. Starting a collector runs the
+ * core's self tests and SP 800-90B power-up test, which is why collectors are never started per
+ * request.
  *
  * <p>A collector that fails a request is gone: the core has already run its reset ladder and
  * disabled it, and the bridge has dropped it from its registry. The pool forgets its id (never
- * closing it, since the bridge may already have given the id to a new collector) and starts a
- * fresh collector, with a new power-up test, when one is needed. Permanent failures are latched
- * by the bridge, which then refuses every request from any collector.
+ * closing it, since the bridge may already have given the id to a new collector) and starts a fresh
+ * collector, with a new power-up test, when one is needed. Permanent failures are latched by the
+ * bridge, which then refuses every request from any collector.
  */
 final class CollectorPool {
   /** How long a waiting caller sleeps before it checks again whether it may start a collector. */

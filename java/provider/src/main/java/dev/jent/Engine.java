@@ -7,13 +7,13 @@ import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The one entropy source of this JVM: the loaded library, the settings, the collector pool and
- * the counters, created on first use.
+ * The one entropy source of this JVM: the loaded library, the settings, the collector pool and the
+ * counters, created on first use.
  *
  * <p>Creation never throws. A library that cannot be loaded, or settings that are invalid, are
  * remembered, and every request then throws: a {@link ProviderException} naming the load failure,
- * or an {@link InvalidParameterException} naming the setting. Nothing is ever served from a
- * weaker source instead.
+ * or an {@link InvalidParameterException} naming the setting. Nothing is ever served from a weaker
+ * source instead.
  */
 final class Engine {
   /** See {@link Jent#MAX_REQUEST_BYTES}. */
@@ -82,8 +82,7 @@ final class Engine {
   /**
    * Returns {@code length} fresh conditioned bytes.
    *
-   * @throws IllegalArgumentException for a negative length or one above {@link
-   *     #MAX_REQUEST_BYTES}
+   * @throws IllegalArgumentException for a negative length or one above {@link #MAX_REQUEST_BYTES}
    * @throws InvalidParameterException for invalid settings
    * @throws ProviderException when the library is not loaded or the source fails ({@link
    *     JentException})

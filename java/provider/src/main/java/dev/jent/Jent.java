@@ -10,10 +10,10 @@ package dev.jent;
 public final class Jent {
   /**
    * The largest request served in one call, in bytes (64 KiB): {@code generateSeed}, {@code
-   * nextBytes} and {@code getEntropy} refuse more with an {@link IllegalArgumentException}.
-   * Seeding asks for a few dozen bytes, and the collector is slow by design (every 32-byte block
-   * costs hundreds of timed samples), so a larger request would hold a collector for seconds;
-   * seed a DRBG from JENT for bulk output.
+   * nextBytes} and {@code getEntropy} refuse more with an {@link IllegalArgumentException}. Seeding
+   * asks for a few dozen bytes, and the collector is slow by design (every 32-byte block costs
+   * hundreds of timed samples), so a larger request would hold a collector for seconds; seed a DRBG
+   * from JENT for bulk output.
    */
   public static final int MAX_REQUEST_BYTES = 1 << 16;
 

@@ -14,9 +14,9 @@ import org.bouncycastle.crypto.EntropySourceProvider;
  *     .build(nonce, true);
  * </pre>
  *
- * <p>Each {@link EntropySource#getEntropy()} returns {@code ceil(bitsRequired / 8)} fresh bytes
- * of full entropy; the sources are prediction resistant. This is the only class that needs
- * bc-fips on the class or module path.
+ * <p>Each {@link EntropySource#getEntropy()} returns {@code ceil(bitsRequired / 8)} fresh bytes of
+ * full entropy; the sources are prediction resistant. This is the only class that needs bc-fips on
+ * the class or module path.
  */
 public final class JentEntropySourceProvider implements EntropySourceProvider {
   /** Creates the provider; loads nothing until the first {@code getEntropy()}. */
@@ -25,14 +25,16 @@ public final class JentEntropySourceProvider implements EntropySourceProvider {
   /**
    * Returns a source of {@code bitsRequired} bits per call.
    *
-   * @throws IllegalArgumentException if {@code bitsRequired} is not positive or asks for more
-   *     than {@link Jent#MAX_REQUEST_BYTES} bytes
+   * @throws IllegalArgumentException if {@code bitsRequired} is not positive or asks for more than
+   *     {@link Jent#MAX_REQUEST_BYTES} bytes
    */
   @Override
   public EntropySource get(int bitsRequired) {
     if (bitsRequired <= 0 || (bitsRequired + 7L) / 8 > Engine.MAX_REQUEST_BYTES) {
       throw new IllegalArgumentException(
-          "bitsRequired must be from 1 to " + Engine.MAX_REQUEST_BYTES * 8L + ", was "
+          "bitsRequired must be from 1 to "
+              + Engine.MAX_REQUEST_BYTES * 8L
+              + ", was "
               + bitsRequired);
     }
     return new Source(bitsRequired);

@@ -7,11 +7,11 @@ import java.util.Map;
 
 /**
  * The JCA provider {@code JENT}, offering the {@code SecureRandom} algorithm {@code ENTROPY}:
- * conditioned, full-entropy output of the JENT CPU-jitter collector (a port of jitterentropy
- * 3.7.0 with its SP 800-90B health tests).
+ * conditioned, full-entropy output of the JENT CPU-jitter collector (a port of jitterentropy 3.7.0
+ * with its SP 800-90B health tests).
  *
- * <p>It is meant to be the source of {@code SecureRandom.getInstanceStrong()}, which is where Bouncy
- * Castle FIPS Java takes its seed material from:
+ * <p>It is meant to be the source of {@code SecureRandom.getInstanceStrong()}, which is where
+ * Bouncy Castle FIPS Java takes its seed material from:
  *
  * <pre>
  * security.provider.N=dev.jent.JentProvider
@@ -19,10 +19,9 @@ import java.util.Map;
  * </pre>
  *
  * <p>The constructor never throws and does not touch the native library, because the JDK silently
- * skips a provider whose constructor throws, and Bouncy Castle would then fall back to its own
- * DRBG and recurse. The library is loaded on first use; if that fails, the provider stays
- * registered and every request throws a {@link java.security.ProviderException} naming the
- * cause.
+ * skips a provider whose constructor throws, and Bouncy Castle would then fall back to its own DRBG
+ * and recurse. The library is loaded on first use; if that fails, the provider stays registered and
+ * every request throws a {@link java.security.ProviderException} naming the cause.
  */
 public final class JentProvider extends Provider {
   private static final long serialVersionUID = 1L;
@@ -41,8 +40,12 @@ public final class JentProvider extends Provider {
     super(
         NAME,
         VERSION,
-        "JENT " + VERSION + ": SP 800-90B CPU-jitter entropy (jitterentropy 3.7.0 in Rust) as"
-            + " SecureRandom." + ALGORITHM + ", for securerandom.strongAlgorithms");
+        "JENT "
+            + VERSION
+            + ": SP 800-90B CPU-jitter entropy (jitterentropy 3.7.0 in Rust) as"
+            + " SecureRandom."
+            + ALGORITHM
+            + ", for securerandom.strongAlgorithms");
     putService(new EntropyService(this));
   }
 
@@ -62,7 +65,9 @@ public final class JentProvider extends Provider {
     public Object newInstance(Object constructorParameter) throws NoSuchAlgorithmException {
       if (constructorParameter != null) {
         throw new NoSuchAlgorithmException(
-            "SecureRandom." + ALGORITHM + " takes no SecureRandomParameters, got "
+            "SecureRandom."
+                + ALGORITHM
+                + " takes no SecureRandomParameters, got "
                 + constructorParameter);
       }
       return new JentSecureRandomSpi();

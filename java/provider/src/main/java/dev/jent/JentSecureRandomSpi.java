@@ -8,9 +8,9 @@ import java.util.Objects;
  * output of a JENT collector; nothing is buffered, derived or reused. The instance holds no state,
  * so it is safe to share between threads.
  *
- * <p>Requests are limited to {@link Jent#MAX_REQUEST_BYTES} bytes; a failure of the source
- * throws a {@link JentException} (a {@link java.security.ProviderException}) and leaves the
- * caller's array untouched.
+ * <p>Requests are limited to {@link Jent#MAX_REQUEST_BYTES} bytes; a failure of the source throws a
+ * {@link JentException} (a {@link java.security.ProviderException}) and leaves the caller's array
+ * untouched.
  */
 final class JentSecureRandomSpi extends SecureRandomSpi {
   private static final long serialVersionUID = 1L;

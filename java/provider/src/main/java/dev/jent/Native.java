@@ -6,9 +6,9 @@ import java.nio.charset.StandardCharsets;
  * The natives of {@code libjent_jni.so} (crate {@code rust/jni}) and nothing else.
  *
  * <p>Every native is {@code private static} and takes or returns only primitives and {@code
- * byte[]}; the package-private wrappers below are the only way in. Collectors live on the Rust
- * side and are named by small integer ids, so no pointer ever reaches Java. The constants mirror
- * the bridge's {@code settings.rs} and are covered by {@link #ABI_VERSION}.
+ * byte[]}; the package-private wrappers below are the only way in. Collectors live on the Rust side
+ * and are named by small integer ids, so no pointer ever reaches Java. The constants mirror the
+ * bridge's {@code settings.rs} and are covered by {@link #ABI_VERSION}.
  *
  * <p>Nothing here loads the library: {@link NativeLoader} does, and only {@link Engine} calls in
  * after it succeeded.

@@ -52,14 +52,14 @@ import java.util.logging.Logger;
  * <p>After a library loads, its bridge ABI number must match {@link Native#ABI_VERSION}; a library
  * that loads but fails this handshake ends the search, because its natives may already be bound.
  *
- * <p>If every attempt fails, one {@link ProviderException} lists them all, with the
- * first failure as its cause and the others attached with {@code addSuppressed}. A load that
- * fails because the work directory is on a {@code noexec} mount says so.
+ * <p>If every attempt fails, one {@link ProviderException} lists them all, with the first failure
+ * as its cause and the others attached with {@code addSuppressed}. A load that fails because the
+ * work directory is on a {@code noexec} mount says so.
  *
  * <p>This class must never ask for randomness: {@code SecureRandom}, {@code Files.createTempFile}
  * and {@code File.createTempFile} would all end up back in this provider while it is loading. The
- * directory name comes from {@code /dev/urandom}, or, when that cannot be read, from a counter,
- * the process id and {@code System.nanoTime()}; a predictable name is safe because a name that is
+ * directory name comes from {@code /dev/urandom}, or, when that cannot be read, from a counter, the
+ * process id and {@code System.nanoTime()}; a predictable name is safe because a name that is
  * already taken is refused, never reused. Diagnostics go to {@code java.util.logging} at {@code
  * FINE} only.
  */
@@ -85,6 +85,7 @@ final class NativeLoader {
   static final class Loaded {
     /** Where it came from, for the status report. */
     final String origin;
+
     /** The bridge's build description (JSON). */
     final String buildInfo;
 
@@ -219,7 +220,9 @@ final class NativeLoader {
       reported = Native.reportedAbiVersion();
     } catch (UnsatisfiedLinkError e) {
       throw new AttemptFailure(
-          origin + ": loaded, but it is not the JENT bridge library (no abiVersion native)", e, true);
+          origin + ": loaded, but it is not the JENT bridge library (no abiVersion native)",
+          e,
+          true);
     }
     checkAbi(origin, reported);
     return Native.buildInfoJson();
@@ -267,8 +270,8 @@ final class NativeLoader {
   }
 
   /**
-   * The work directory must be a directory whose entries other users cannot rename or replace:
-   * not writable by group or others, unless it has the sticky bit as {@code /tmp} does.
+   * The work directory must be a directory whose entries other users cannot rename or replace: not
+   * writable by group or others, unless it has the sticky bit as {@code /tmp} does.
    */
   static void checkWorkdir(Path base) throws AttemptFailure, IOException {
     if (!Files.isDirectory(base)) {
@@ -335,9 +338,9 @@ final class NativeLoader {
   }
 
   /**
-   * Checks that {@code path} is what the loader created: the right type, not a symbolic link,
-   * owned by this process's user; then narrows a umask-reduced mode to exactly owner-only and
-   * checks the permissions.
+   * Checks that {@code path} is what the loader created: the right type, not a symbolic link, owned
+   * by this process's user; then narrows a umask-reduced mode to exactly owner-only and checks the
+   * permissions.
    */
   static void restrictAndVerify(Path path, boolean directory) throws AttemptFailure, IOException {
     Set<PosixFilePermission> expected = directory ? PRIVATE_DIRECTORY : PRIVATE_FILE;
@@ -393,7 +396,13 @@ final class NativeLoader {
       String user = System.getProperty("user.name");
       if (!owner.equals(user)) {
         throw new AttemptFailure(
-            "refusing " + path + ": it belongs to " + owner + ", not to this process (" + user + ")");
+            "refusing "
+                + path
+                + ": it belongs to "
+                + owner
+                + ", not to this process ("
+                + user
+                + ")");
       }
     }
     return attributes;
@@ -569,8 +578,7 @@ final class NativeLoader {
     for (int i = 0; i < failures.size(); i++) {
       message.append("\n  ").append(i + 1).append(". ").append(failures.get(i).getMessage());
     }
-    ProviderException error =
-        new ProviderException(message.toString(), failures.get(0));
+    ProviderException error = new ProviderException(message.toString(), failures.get(0));
     for (AttemptFailure later : failures.subList(1, failures.size())) {
       error.addSuppressed(later);
     }

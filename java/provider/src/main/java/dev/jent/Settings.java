@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * The {@code dev.jent.*} settings, read once at first use: a security property (for example from
- * a {@code java.security} profile) wins over a system property of the same name.
+ * The {@code dev.jent.*} settings, read once at first use: a security property (for example from a
+ * {@code java.security} profile) wins over a system property of the same name.
  *
  * <table>
  *   <caption>Settings</caption>
@@ -36,8 +36,8 @@ import java.util.function.Function;
  * allowed, and every use of the source reports it.
  *
  * <p>{@code dev.jent.timer=danger-cycle:d1,d2,...} selects a test-only timer that advances by the
- * given deltas in turn, to make the health tests fail on purpose. Only the test build of the
- * native library accepts it; the library in the jar refuses it with an explanation.
+ * given deltas in turn, to make the health tests fail on purpose. Only the test build of the native
+ * library accepts it; the library in the jar refuses it with an explanation.
  */
 final class Settings {
   static final String PREFIX = "dev.jent.";
@@ -67,6 +67,7 @@ final class Settings {
   final int timer;
   final long[] timerDeltas;
   final int collectors;
+
   /** The settings as given, for the status report: name=value pairs in a JSON object. */
   final String json;
 
@@ -87,8 +88,8 @@ final class Settings {
   }
 
   /**
-   * Parses the settings {@code source} returns; it maps a property name to its value and where
-   * the value came from, or to null when the property is not set.
+   * Parses the settings {@code source} returns; it maps a property name to its value and where the
+   * value came from, or to null when the property is not set.
    */
   static Settings parse(Function<String, Value> source) {
     Builder builder = new Builder();

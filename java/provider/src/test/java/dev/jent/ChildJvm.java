@@ -17,10 +17,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts a fresh JVM of the runtime under test ({@code -Djent.test.jvm}, set by the POM from
- * {@code test.jvm}) on the compiled classes, runs {@code dev.jent.child.Probe} with a scenario,
- * and returns its exit code and output. Fresh JVMs are how the tests change settings that are
- * read once per JVM, load a different native library, or leave a source permanently disabled.
+ * Starts a fresh JVM of the runtime under test ({@code -Djent.test.jvm}, set by the POM from {@code
+ * test.jvm}) on the compiled classes, runs {@code dev.jent.child.Probe} with a scenario, and
+ * returns its exit code and output. Fresh JVMs are how the tests change settings that are read once
+ * per JVM, load a different native library, or leave a source permanently disabled.
  */
 final class ChildJvm {
   static final String PROBE = "dev.jent.child.Probe";
@@ -137,7 +137,11 @@ final class ChildJvm {
         process.destroyForcibly();
         pump.join();
         throw new AssertionError(
-            "child JVM did not finish within " + TIMEOUT_SECONDS + " s: " + command + "\n"
+            "child JVM did not finish within "
+                + TIMEOUT_SECONDS
+                + " s: "
+                + command
+                + "\n"
                 + output.toString(StandardCharsets.UTF_8));
       }
       pump.join();
@@ -177,8 +181,9 @@ final class ChildJvm {
       }
     } catch (IOException e) {
       synchronized (out) {
-        out.writeBytes(("\n[reading the child's output failed: " + e + "]\n").getBytes(
-            StandardCharsets.UTF_8));
+        out.writeBytes(
+            ("\n[reading the child's output failed: " + e + "]\n")
+                .getBytes(StandardCharsets.UTF_8));
       }
     }
   }

@@ -46,7 +46,9 @@ class FreshJvmTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         Files.isRegularFile(foreign), "no " + foreign + " on this machine to stand in");
     ChildJvm.probe(
-            List.of("-Ddev.jent.native.path=" + foreign), "expect-unavailable", "not the JENT bridge")
+            List.of("-Ddev.jent.native.path=" + foreign),
+            "expect-unavailable",
+            "not the JENT bridge")
         .assertSuccess();
   }
 
@@ -97,7 +99,10 @@ class FreshJvmTest {
   @Test
   void invalidSettingsAreReportedAtFirstUse() {
     ChildJvm.probe(
-            List.of("-Ddev.jent.osr=99"), "expect-invalid-setting", "dev.jent.osr=\"99\"", "0 to 20")
+            List.of("-Ddev.jent.osr=99"),
+            "expect-invalid-setting",
+            "dev.jent.osr=\"99\"",
+            "0 to 20")
         .assertSuccess();
     ChildJvm.probe(
             List.of("-Ddev.jent.memory_size=3000"),

@@ -7,15 +7,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Health failures induced through the Java API with the test-only native library (cargo feature
- * {@code danger-test-timer}, built into target/test-native and never packaged), each in a fresh
- * JVM because a permanent failure lasts for the life of the JVM.
+ * {@code danger-test-timer}, built into target/test-native and never packaged), each in a fresh JVM
+ * because a permanent failure lasts for the life of the JVM.
  */
 class InducedFailureTest {
   @BeforeAll
   static void theTestLibraryExists() {
     if (!Files.isRegularFile(ChildJvm.testLibrary())) {
       throw new AssertionError(
-          ChildJvm.testLibrary() + " is missing: the Maven build makes it in generate-test-resources");
+          ChildJvm.testLibrary()
+              + " is missing: the Maven build makes it in generate-test-resources");
     }
   }
 

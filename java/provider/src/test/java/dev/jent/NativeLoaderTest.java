@@ -55,7 +55,8 @@ class NativeLoaderTest {
     assertTrue(Files.isSymbolicLink(planted), "the planted link must be left alone");
 
     NativeLoader.AttemptFailure link =
-        assertThrows(NativeLoader.AttemptFailure.class, () -> NativeLoader.verifyPrivate(planted, true));
+        assertThrows(
+            NativeLoader.AttemptFailure.class, () -> NativeLoader.verifyPrivate(planted, true));
     assertTrue(link.getMessage().contains("symbolic link"), link::getMessage);
   }
 
@@ -73,7 +74,8 @@ class NativeLoaderTest {
     Path loose = Files.createDirectory(base.resolve("loose"));
     Files.setPosixFilePermissions(loose, PosixFilePermissions.fromString("rwxr-xr-x"));
     NativeLoader.AttemptFailure failure =
-        assertThrows(NativeLoader.AttemptFailure.class, () -> NativeLoader.verifyPrivate(loose, true));
+        assertThrows(
+            NativeLoader.AttemptFailure.class, () -> NativeLoader.verifyPrivate(loose, true));
     assertTrue(failure.getMessage().contains("rwxr-xr-x"), failure::getMessage);
   }
 
@@ -87,7 +89,8 @@ class NativeLoaderTest {
     Files.setPosixFilePermissions(foreign, NativeLoader.PRIVATE_DIRECTORY);
     Files.setAttribute(foreign, "unix:uid", 65534, LinkOption.NOFOLLOW_LINKS);
     NativeLoader.AttemptFailure failure =
-        assertThrows(NativeLoader.AttemptFailure.class, () -> NativeLoader.verifyPrivate(foreign, true));
+        assertThrows(
+            NativeLoader.AttemptFailure.class, () -> NativeLoader.verifyPrivate(foreign, true));
     assertTrue(failure.getMessage().contains("uid 65534"), failure::getMessage);
   }
 
@@ -157,15 +160,15 @@ class NativeLoaderTest {
     assertTrue(explained.contains("dev.jent.native.workdir"), explained);
 
     String fromText =
-        NativeLoader.explainLoadFailure(inExec, "failed to map segment from shared object", mountinfo);
+        NativeLoader.explainLoadFailure(
+            inExec, "failed to map segment from shared object", mountinfo);
     assertTrue(fromText.contains("noexec"), fromText);
     assertEquals("", NativeLoader.explainLoadFailure(inExec, "wrong ELF class", mountinfo));
   }
 
   @Test
   void aRealNoexecWorkdirIsExplained() throws Exception {
-    assumeTrue(
-        NativeLoader.processUid().orElse(-1) == 0, "mounting a noexec tmpfs needs root");
+    assumeTrue(NativeLoader.processUid().orElse(-1) == 0, "mounting a noexec tmpfs needs root");
     ChildJvm.Result probe = ChildJvm.runCommand(List.of("unshare", "-m", "true"));
     assumeTrue(
         probe.exitCode == 0,
@@ -183,7 +186,10 @@ class NativeLoaderTest {
             "expect-unavailable",
             "mounted\\ noexec");
     String script =
-        "mount -t tmpfs -o noexec,mode=0755 tmpfs " + quote(mountPoint.toString()) + " && exec " + java;
+        "mount -t tmpfs -o noexec,mode=0755 tmpfs "
+            + quote(mountPoint.toString())
+            + " && exec "
+            + java;
     ChildJvm.runCommand(List.of("unshare", "-m", "sh", "-c", script))
         .assertSuccess()
         .assertOutputContains("mounted noexec (mount point " + mountPoint);
@@ -195,7 +201,8 @@ class NativeLoaderTest {
 
   private static String permissions(Path path) throws IOException {
     return PosixFilePermissions.toString(
-        Files.readAttributes(path, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+        Files.readAttributes(
+                path, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
             .permissions());
   }
 

@@ -67,8 +67,7 @@ class SecureRandomTest {
       IllegalArgumentException error =
           assertThrows(IllegalArgumentException.class, () -> random.generateSeed(length));
       assertTrue(
-          error.getMessage().contains(String.valueOf(Engine.MAX_REQUEST_BYTES)),
-          error::getMessage);
+          error.getMessage().contains(String.valueOf(Engine.MAX_REQUEST_BYTES)), error::getMessage);
     }
   }
 

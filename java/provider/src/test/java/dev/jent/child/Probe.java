@@ -15,8 +15,8 @@ import java.util.ServiceLoader;
 /**
  * Scenarios that need a JVM of their own, run by {@code FreshJvmTest} and {@code
  * InducedFailureTest}. Each prints what it saw, exits 0 when everything matched and fails with an
- * exception otherwise. It uses only the public API, so it also runs with the provider on the
- * module path.
+ * exception otherwise. It uses only the public API, so it also runs with the provider on the module
+ * path.
  */
 public final class Probe {
   private static final byte SENTINEL = 0x5a;
@@ -134,7 +134,9 @@ public final class Probe {
     SecureRandom random = SecureRandom.getInstance("ENTROPY", new JentProvider());
     String first = "";
     for (int attempt = 0; attempt < 3; attempt++) {
-      first = expectFailure(JentException.class, () -> random.generateSeed(32), JentException.Kind.STARTUP);
+      first =
+          expectFailure(
+              JentException.class, () -> random.generateSeed(32), JentException.Kind.STARTUP);
       byte[] target = sentinelArray(64);
       expectFailure(JentException.class, () -> fill(random, target), JentException.Kind.STARTUP);
       checkUntouched(target);
@@ -151,9 +153,9 @@ public final class Probe {
   }
 
   /**
-   * A timer that passes the power-up test and then goes constant (test library): the first
-   * failure is a permanent health-test failure, and every later request, through every way in,
-   * throws a DISABLED failure naming it. No failed request yields bytes.
+   * A timer that passes the power-up test and then goes constant (test library): the first failure
+   * is a permanent health-test failure, and every later request, through every way in, throws a
+   * DISABLED failure naming it. No failed request yields bytes.
    */
   private static void dangerPermanent() throws Exception {
     System.setProperty("dev.jent.collectors", "1");
@@ -181,7 +183,8 @@ public final class Probe {
     for (int attempt = 0; attempt < 3; attempt++) {
       byte[] target = sentinelArray(32);
       String later =
-          expectFailure(JentException.class, () -> fill(random, target), JentException.Kind.DISABLED);
+          expectFailure(
+              JentException.class, () -> fill(random, target), JentException.Kind.DISABLED);
       checkUntouched(target);
       check(later.contains(failure.getMessage().replaceAll(" \\(jent error .*", "")), later);
       expectFailure(JentException.class, () -> random.generateSeed(8), JentException.Kind.DISABLED);
