@@ -169,12 +169,18 @@ class NativeLoaderTest {
   @Test
   void aRealNoexecWorkdirIsExplained() throws Exception {
     assumeTrue(NativeLoader.processUid().orElse(-1) == 0, "mounting a noexec tmpfs needs root");
-    ChildJvm.Result probe = ChildJvm.runCommand(List.of("unshare", "-m", "true"));
+    Path mountPoint = Files.createDirectory(base.resolve("noexec"));
+    String mount = "mount -t tmpfs -o noexec,mode=0755 tmpfs " + quote(mountPoint.toString());
+    ChildJvm.Result probe;
+    try {
+      probe = ChildJvm.runCommand(List.of("unshare", "-m", "sh", "-c", mount));
+    } catch (java.io.UncheckedIOException e) {
+      probe = new ChildJvm.Result(-1, "unshare cannot be run: " + e.getMessage(), List.of());
+    }
     assumeTrue(
         probe.exitCode == 0,
-        "cannot make a private mount namespace here (unshare -m): " + probe.output.trim());
+        "cannot mount a noexec tmpfs in a private mount namespace here: " + probe.output.trim());
 
-    Path mountPoint = Files.createDirectory(base.resolve("noexec"));
     String java =
         String.join(
             " ",
@@ -185,11 +191,7 @@ class NativeLoaderTest {
             ChildJvm.PROBE,
             "expect-unavailable",
             "mounted\\ noexec");
-    String script =
-        "mount -t tmpfs -o noexec,mode=0755 tmpfs "
-            + quote(mountPoint.toString())
-            + " && exec "
-            + java;
+    String script = mount + " && exec " + java;
     ChildJvm.runCommand(List.of("unshare", "-m", "sh", "-c", script))
         .assertSuccess()
         .assertOutputContains("mounted noexec (mount point " + mountPoint);
