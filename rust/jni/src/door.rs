@@ -6,16 +6,16 @@
 //!
 //! The table, one Java exception class per error:
 //!
-//! - core `ErrorKind::InvalidConfig` and [`BridgeError::Setting`]:
-//!   `java.security.InvalidParameterException`;
-//! - core `Startup`, `HealthIntermittent`, `HealthPermanent`, `Disabled`, `Platform`:
-//!   `dev.jent.JentException(message, code, kind)`;
-//! - [`BridgeError::Disabled`] (the latch): `dev.jent.JentException`, code 200, kind `Disabled`;
-//! - [`BridgeError::Argument`]: `java.lang.IllegalArgumentException`;
-//! - [`BridgeError::UnknownCollector`], [`BridgeError::TooManyCollectors`]:
-//!   `java.lang.IllegalStateException`;
-//! - [`BridgeError::Poisoned`], a core error kind newer than this bridge, a panic, a JNI failure:
-//!   `java.security.ProviderException`.
+//! - `java.security.InvalidParameterException` for the core's `ErrorKind::InvalidConfig` and
+//!   for [`BridgeError::Setting`];
+//! - `dev.jent.JentException(message, code, kind)` for the core's `Startup`,
+//!   `HealthIntermittent`, `HealthPermanent`, `Disabled` and `Platform`, and with code 200 and
+//!   kind `Disabled` for [`BridgeError::Disabled`] (the latch);
+//! - `java.lang.IllegalArgumentException` for [`BridgeError::Argument`];
+//! - `java.lang.IllegalStateException` for [`BridgeError::UnknownCollector`] and
+//!   [`BridgeError::TooManyCollectors`];
+//! - `java.security.ProviderException` for [`BridgeError::Poisoned`], a core error kind newer
+//!   than this bridge, a panic, and a JNI failure.
 //!
 //! `InvalidParameterException` extends `IllegalArgumentException`: a bad setting is a caller
 //! error, not a failure of the entropy source. The `kind` numbers are the `KIND_*` constants and

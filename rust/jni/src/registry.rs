@@ -1,7 +1,8 @@
 //! The collectors Java uses, kept on the Rust side and named by small integer ids.
 //!
-//! Java never sees a pointer: `open` returns an index into [`COLLECTORS`], and every later call
-//! looks the index up again, so a stale or forged id is an error and never undefined behaviour.
+//! Java never sees a pointer: `open` returns an index into a registry of collectors, and every
+//! later call looks the index up again, so a stale or forged id is an error and never undefined
+//! behaviour.
 //! Each collector sits behind its own mutex (`EntropySource` is `Send` but not `Sync`); the Java
 //! pool hands a collector to one thread at a time, so that mutex is not contended in practice.
 //!
