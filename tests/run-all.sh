@@ -25,7 +25,8 @@ run_suite() {
     rust-kat) cargo test --release --locked -p jent-core --test kat -- --nocapture ;;
     # EntropySource failure tests drive the collector with the scripted test-only timer.
     rust-induced-failures)
-      cargo test --release --locked -p jent-core --features danger-test-timer --test health_source ;;
+      cargo test --release --locked -p jent-core --features danger-test-timer --test health_source &&
+      cargo test --release --locked -p jent-jni --features danger-test-timer ;;
     health-cutoffs) python3 tests/health/cutoffs.py --check ;;
     java-jdk17) mvn -B -ntp verify ;;
     java-matrix) tests/java-matrix.sh 11 21 25 ;;

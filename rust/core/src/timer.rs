@@ -13,8 +13,10 @@ pub trait TimeSource: Send {
     /// Reads the time stamp.
     fn now(&mut self) -> u64;
 
-    /// A second handle to the same source; scripted sources share their position through it,
-    /// so that every collector of one process draws from one sequence, as in the C library.
+    /// A handle for another collector. Hardware sources are stateless. A scripted source may
+    /// share its position with its handles, so that every collector of one `Library` draws from
+    /// one sequence as all collectors of a C process do (the known-answer test's timer does), or
+    /// start its own copy (the test-only `DangerCycleTimer` does).
     fn duplicate(&self) -> Box<dyn TimeSource>;
 
     /// A short name for status reports.
