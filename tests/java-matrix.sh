@@ -121,9 +121,17 @@ for major in "${majors[@]}"; do
     # Reports of the previous runtime must not be counted for this one.
     rm -rf java/*/target/surefire-reports java/*/target/failsafe-reports
 
+    # Java 24+ warns whenever a class path jar loads native code unless this is given
+    # (JEP 472); the parent pom passes test.jvm.args to every test JVM.
+    jvm_args=()
+    if [[ "$major" -ge 24 ]]; then
+        jvm_args=("-Dtest.jvm.args=--enable-native-access=ALL-UNNAMED")
+    fi
+
     started=$(date +%s%N)
     status=0
-    maven -o verify "-Dtest.jvm=$java_bin" > "$run_dir/maven.log" 2>&1 || status=$?
+    maven -o verify "-Dtest.jvm=$java_bin" "${jvm_args[@]}" > "$run_dir/maven.log" 2>&1 \
+        || status=$?
     seconds="$(seconds_since "$started")"
     for reports in java/*/target/surefire-reports java/*/target/failsafe-reports; do
         if [[ -d "$reports" ]]; then
