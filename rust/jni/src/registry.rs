@@ -165,18 +165,7 @@ fn latch(error: jent_core::Error) -> BridgeError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::{RawSettings, UNSET};
-
-    fn defaults() -> RawSettings {
-        RawSettings {
-            osr: UNSET,
-            mode: UNSET,
-            memory_size: 0,
-            hash_loop_count: UNSET,
-            timer: UNSET,
-            timer_deltas: Vec::new(),
-        }
-    }
+    use crate::settings::RawSettings;
 
     #[test]
     fn ids_that_were_never_opened_are_refused() {
@@ -197,7 +186,7 @@ mod tests {
 
     #[test]
     fn an_open_collector_serves_until_closed() {
-        let id = open(&defaults()).expect("the default configuration starts");
+        let id = open(&RawSettings::unset()).expect("the default configuration starts");
         let first = generate(id, 32).expect("a healthy collector serves");
         let second = generate(id, 32).expect("a healthy collector serves");
         assert_eq!(first.len(), 32);
@@ -218,7 +207,7 @@ mod tests {
 
     #[test]
     fn an_empty_request_is_served() {
-        let id = open(&defaults()).expect("the default configuration starts");
+        let id = open(&RawSettings::unset()).expect("the default configuration starts");
         assert!(generate(id, 0).expect("zero bytes").is_empty());
         close(id).expect("closing an open collector");
     }

@@ -48,6 +48,18 @@ pub struct RawSettings {
 }
 
 impl RawSettings {
+    /// Every setting unset: the core's defaults apply.
+    pub fn unset() -> Self {
+        Self {
+            osr: UNSET,
+            mode: UNSET,
+            memory_size: 0,
+            hash_loop_count: UNSET,
+            timer: UNSET,
+            timer_deltas: Vec::new(),
+        }
+    }
+
     /// Builds the core configuration, starting from `Config::default()` and overriding each
     /// field that is set.
     ///
@@ -149,20 +161,11 @@ fn setting(message: String) -> BridgeError {
 mod tests {
     use super::*;
 
-    fn unset() -> RawSettings {
-        RawSettings {
-            osr: UNSET,
-            mode: UNSET,
-            memory_size: 0,
-            hash_loop_count: UNSET,
-            timer: UNSET,
-            timer_deltas: Vec::new(),
-        }
-    }
-
     #[test]
     fn unset_fields_keep_the_core_defaults() {
-        let config = unset().to_config().expect("defaults are valid");
+        let config = RawSettings::unset()
+            .to_config()
+            .expect("defaults are valid");
         let default = Config::default();
         assert_eq!(config.osr, default.osr);
         assert_eq!(config.mode, default.mode);
@@ -179,7 +182,7 @@ mod tests {
             memory_size: 1 << 16,
             hash_loop_count: 4,
             timer: TIMER_CLOCK,
-            ..unset()
+            ..RawSettings::unset()
         };
         let config = raw.to_config().expect("valid settings");
         assert_eq!(config.osr, 5);
@@ -192,25 +195,33 @@ mod tests {
     #[test]
     fn codes_outside_the_abi_are_refused() {
         assert!(matches!(
-            RawSettings { mode: 9, ..unset() }.to_config(),
-            Err(BridgeError::Setting(_))
-        ));
-        assert!(matches!(
             RawSettings {
-                timer: 9,
-                ..unset()
+                mode: 9,
+                ..RawSettings::unset()
             }
             .to_config(),
             Err(BridgeError::Setting(_))
         ));
         assert!(matches!(
-            RawSettings { osr: -3, ..unset() }.to_config(),
+            RawSettings {
+                timer: 9,
+                ..RawSettings::unset()
+            }
+            .to_config(),
+            Err(BridgeError::Setting(_))
+        ));
+        assert!(matches!(
+            RawSettings {
+                osr: -3,
+                ..RawSettings::unset()
+            }
+            .to_config(),
             Err(BridgeError::Setting(_))
         ));
         assert!(matches!(
             RawSettings {
                 memory_size: -1,
-                ..unset()
+                ..RawSettings::unset()
             }
             .to_config(),
             Err(BridgeError::Setting(_))
@@ -218,7 +229,7 @@ mod tests {
         assert!(matches!(
             RawSettings {
                 timer_deltas: vec![1; 8],
-                ..unset()
+                ..RawSettings::unset()
             }
             .to_config(),
             Err(BridgeError::Setting(_))
@@ -227,7 +238,12 @@ mod tests {
 
     #[test]
     fn the_core_has_the_last_word_on_ranges() {
-        match (RawSettings { osr: 21, ..unset() }).to_config() {
+        match (RawSettings {
+            osr: 21,
+            ..RawSettings::unset()
+        })
+        .to_config()
+        {
             Err(BridgeError::Core(error)) => {
                 assert_eq!(error.kind(), jent_core::ErrorKind::InvalidConfig)
             }
@@ -241,7 +257,7 @@ mod tests {
         let raw = RawSettings {
             timer: TIMER_DANGER_CYCLE,
             timer_deltas: vec![0; 8],
-            ..unset()
+            ..RawSettings::unset()
         };
         match raw.to_config() {
             Err(BridgeError::Setting(message)) => {
@@ -261,7 +277,7 @@ mod tests {
         let raw = RawSettings {
             timer: TIMER_DANGER_CYCLE,
             timer_deltas: encoded,
-            ..unset()
+            ..RawSettings::unset()
         };
         assert_eq!(
             raw.timer_kind().expect("well-formed deltas"),
@@ -270,7 +286,7 @@ mod tests {
         let ragged = RawSettings {
             timer: TIMER_DANGER_CYCLE,
             timer_deltas: vec![1; 9],
-            ..unset()
+            ..RawSettings::unset()
         };
         assert!(matches!(ragged.timer_kind(), Err(BridgeError::Setting(_))));
     }
