@@ -1,5 +1,6 @@
 package dev.jent.bench;
 
+import dev.jent.integration.JentCounters;
 import dev.jent.integration.LoopbackTls;
 import dev.jent.integration.SelfSignedIdentity;
 import dev.jent.integration.StrongSourceCheck;
@@ -197,6 +198,11 @@ public final class Workload {
     while (System.nanoTime() < warmupEnd) {
       operation.run();
     }
+    // What JENT served during the timed window shows whether the entropy source is on the hot
+    // path at all. Reading the status loads JENT's library if the configuration had not, so it
+    // happens outside the window.
+    JentCounters before = JentCounters.read();
+
     long start = System.nanoTime();
     long end = start + TimeUnit.MILLISECONDS.toNanos(measureMillis);
     long operations = 0;
@@ -206,6 +212,11 @@ public final class Workload {
       operations++;
       now = System.nanoTime();
     } while (now < end);
+
+    JentCounters after = JentCounters.read();
+    System.out.println("info.operations=" + operations + " jent_requests_in_window="
+        + (after.requests() - before.requests()) + " jent_bytes_in_window="
+        + (after.bytes() - before.bytes()));
     return operations / ((now - start) / 1e9);
   }
 
