@@ -39,4 +39,24 @@ final class Probes {
     }
     return String.valueOf(method.invoke(null));
   }
+
+  /**
+   * @return "true" if bc-fips 2.1.x's native code offers a random service (RDRAND "DRBG" or
+   *     RDSEED "NRBG") that it would seed its default DRBG from, "false" if not, "absent" for
+   *     2.0.0
+   */
+  static String nativeRandomService() throws ReflectiveOperationException {
+    Method getNativeServices;
+    try {
+      getNativeServices = CryptoServicesRegistrar.class.getMethod("getNativeServices");
+    } catch (NoSuchMethodException e) {
+      return "absent";
+    }
+    Object services = getNativeServices.invoke(null);
+    Method hasService = services.getClass().getMethod("hasService", String.class);
+    hasService.setAccessible(true);
+    boolean drbg = (Boolean) hasService.invoke(services, "DRBG");
+    boolean nrbg = (Boolean) hasService.invoke(services, "NRBG");
+    return String.valueOf(drbg || nrbg);
+  }
 }

@@ -41,6 +41,7 @@ public final class ProfileProbe {
         .getCodeSource().getLocation().getPath());
     Probes.print("approved.only", CryptoServicesRegistrar.isInApprovedOnlyMode());
     Probes.print("native.enabled", Probes.nativeEnabled());
+    Probes.print("native.random.service", Probes.nativeRandomService());
 
     SecureRandom strong = SecureRandom.getInstanceStrong();
     Probes.print("strong", strong.getAlgorithm() + "/" + strong.getProvider().getName());
