@@ -1025,13 +1025,24 @@ mod tests {
         let capture =
             capture_sequential(|| RawNoise::new(config.clone()), 2000, &mut quiet()).unwrap();
         assert_eq!(capture.deltas.len(), 2000);
-        let mut distinct = capture.deltas.clone();
-        distinct.sort_unstable();
-        distinct.dedup();
+
+        // A coarse screen tied to the claim rather than to this machine's timer: the most
+        // common delta must be rare enough that its min-entropy (SP 800-90B 6.3.1 without the
+        // confidence bound) exceeds the 1/osr bits per sample the collector claims. How many
+        // distinct values appear depends on the timer's resolution and the load.
+        let mut sorted = capture.deltas.clone();
+        sorted.sort_unstable();
+        let most_common = sorted
+            .chunk_by(|a, b| a == b)
+            .map(<[u64]>::len)
+            .max()
+            .unwrap();
+        let min_entropy = -(most_common as f64 / sorted.len() as f64).log2();
+        let claim = 1.0 / f64::from(config.osr.max(3));
         assert!(
-            distinct.len() > 100,
-            "only {} distinct deltas",
-            distinct.len()
+            min_entropy > claim,
+            "most common delta in {most_common} of {} samples: {min_entropy:.3} bits <= {claim:.3}",
+            sorted.len()
         );
         assert!(capture.failures.is_empty(), "{:?}", capture.failures);
         assert!(capture.counters.is_object());
