@@ -17,8 +17,11 @@ seconds=${2:-1.5}
 repetitions=${3:-5}
 processes=${4:-5}
 
-cargo build --release -p jent-cli
-jent=target/release/jent
+# The shipped release profile strips symbols; callgrind below needs them to find
+# Pool::generate, so this build keeps them in its own target directory. The code is the same.
+CARGO_PROFILE_RELEASE_STRIP=false CARGO_PROFILE_RELEASE_DEBUG=1 CARGO_TARGET_DIR=target/bench \
+  cargo build --release -p jent-cli
+jent=target/bench/release/jent
 CARGO_TARGET_DIR=target/bench cargo build --release \
   --manifest-path tests/bench/probe/Cargo.toml
 probe=target/bench/release/jent-bench-probe
