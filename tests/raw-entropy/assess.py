@@ -129,58 +129,40 @@ def timed(function):
     return value, time.monotonic() - start
 
 
-# §6.3 estimators that apply to samples of any width. In the wrapper t-tuple and LRS come from
-# one suffix-array pass, so they are computed together.
-def literal_estimators(data, is_binary: bool) -> list[Estimate]:
+# The §6.3 estimators in report order: name, section, and the wrapper's method on the samples and
+# on the samples unpacked to bits (§3.1.3 H_bitstring, most significant bit first). In the
+# wrapper t-Tuple and LRS come from one suffix-array pass, so they are computed together.
+ESTIMATORS = [
+    ("Most Common Value", "6.3.1", "h_most_common", "h_bitstring_most_common"),
+    ("Collision", "6.3.2", "h_collision", "h_bitstring_collision"),
+    ("Markov", "6.3.3", "h_markov", "h_bitstring_markov"),
+    ("Compression", "6.3.4", "h_compression", "h_bitstring_compression"),
+    ("t-Tuple / LRS", "6.3.5", "h_t_tuple_and_lrs", "h_bitstring_t_tuple_and_lrs"),
+    ("MultiMCW Prediction", "6.3.7", "h_multi_most_common", "h_bitstring_multi_most_common"),
+    ("Lag Prediction", "6.3.8", "h_lag_prediction", "h_bitstring_lag_prediction"),
+    ("MultiMMC Prediction", "6.3.9", "h_multi_markov", "h_bitstring_multi_markov"),
+    ("LZ78Y Prediction", "6.3.10", "h_lz78y", "h_bitstring_lz78y"),
+]
+
+# §6.3.2-6.3.4 are defined for binary samples only.
+BINARY_ONLY = {"6.3.2", "6.3.3", "6.3.4"}
+
+
+def run_estimators(data, bitstring: bool, is_binary: bool) -> list[Estimate]:
     estimates = []
-
-    def run(name, section, function):
-        value, seconds = timed(function)
-        log(f"  {name:<28} {value:9.6f}  ({seconds:.1f} s)")
+    prefix, width = ("bits: ", 22) if bitstring else ("", 28)
+    for name, section, literal_method, bitstring_method in ESTIMATORS:
+        if not bitstring and not is_binary and section in BINARY_ONLY:
+            continue
+        value, seconds = timed(getattr(data, bitstring_method if bitstring else literal_method))
+        if section == "6.3.5":
+            t_tuple, lrs = value
+            log(f"  {prefix}{name:<{width}} {t_tuple:9.6f} / {lrs:.6f}  ({seconds:.1f} s)")
+            estimates.append(Estimate("t-Tuple", "6.3.5", t_tuple if t_tuple >= 0 else None, seconds))
+            estimates.append(Estimate("LRS", "6.3.6", lrs if lrs >= 0 else None, 0.0))
+            continue
+        log(f"  {prefix}{name:<{width}} {value:9.6f}  ({seconds:.1f} s)")
         estimates.append(Estimate(name, section, value if value >= 0 else None, seconds))
-
-    run("Most Common Value", "6.3.1", data.h_most_common)
-
-    # §6.3.2-6.3.4 are defined for binary samples only.
-    if is_binary:
-        run("Collision", "6.3.2", data.h_collision)
-        run("Markov", "6.3.3", data.h_markov)
-        run("Compression", "6.3.4", data.h_compression)
-
-    (t_tuple, lrs), seconds = timed(data.h_t_tuple_and_lrs)
-    log(f"  {'t-Tuple / LRS':<28} {t_tuple:9.6f} / {lrs:.6f}  ({seconds:.1f} s)")
-    estimates.append(Estimate("t-Tuple", "6.3.5", t_tuple if t_tuple >= 0 else None, seconds))
-    estimates.append(Estimate("LRS", "6.3.6", lrs if lrs >= 0 else None, 0.0))
-
-    run("MultiMCW Prediction", "6.3.7", data.h_multi_most_common)
-    run("Lag Prediction", "6.3.8", data.h_lag_prediction)
-    run("MultiMMC Prediction", "6.3.9", data.h_multi_markov)
-    run("LZ78Y Prediction", "6.3.10", data.h_lz78y)
-    return estimates
-
-
-# The same ten estimators on the samples unpacked to bits, most significant bit first (§3.1.3:
-# H_bitstring, used for non-binary samples).
-def bitstring_estimators(data) -> list[Estimate]:
-    estimates = []
-
-    def run(name, section, function):
-        value, seconds = timed(function)
-        log(f"  bits: {name:<22} {value:9.6f}  ({seconds:.1f} s)")
-        estimates.append(Estimate(name, section, value if value >= 0 else None, seconds))
-
-    run("Most Common Value", "6.3.1", data.h_bitstring_most_common)
-    run("Collision", "6.3.2", data.h_bitstring_collision)
-    run("Markov", "6.3.3", data.h_bitstring_markov)
-    run("Compression", "6.3.4", data.h_bitstring_compression)
-    (t_tuple, lrs), seconds = timed(data.h_bitstring_t_tuple_and_lrs)
-    log(f"  bits: {'t-Tuple / LRS':<22} {t_tuple:9.6f} / {lrs:.6f}  ({seconds:.1f} s)")
-    estimates.append(Estimate("t-Tuple", "6.3.5", t_tuple if t_tuple >= 0 else None, seconds))
-    estimates.append(Estimate("LRS", "6.3.6", lrs if lrs >= 0 else None, 0.0))
-    run("MultiMCW Prediction", "6.3.7", data.h_bitstring_multi_most_common)
-    run("Lag Prediction", "6.3.8", data.h_bitstring_lag_prediction)
-    run("MultiMMC Prediction", "6.3.9", data.h_bitstring_multi_markov)
-    run("LZ78Y Prediction", "6.3.10", data.h_bitstring_lz78y)
     return estimates
 
 
@@ -218,7 +200,7 @@ def assess_sequential(sp800_90b, samples: bytes, bits_per_sample: int) -> Sequen
                               alphabet_size=len(set(samples)))
 
     log(f"sequential: {len(samples)} samples, {result.alphabet_size} distinct values")
-    result.literal = literal_estimators(data, is_binary)
+    result.literal = run_estimators(data, False, is_binary)
     result.h_original, original_set_by = minimum_of(result.literal, float(word_size))
 
     # For binary samples the bitstring is the data itself, so §3.1.3 uses H_original alone.
@@ -226,7 +208,7 @@ def assess_sequential(sp800_90b, samples: bytes, bits_per_sample: int) -> Sequen
         result.h_initial, result.set_by = result.h_original, original_set_by
         result.h_bitstring = result.h_original
     else:
-        result.bitstring = bitstring_estimators(data)
+        result.bitstring = run_estimators(data, True, True)
         result.h_bitstring, bitstring_set_by = minimum_of(result.bitstring, 1.0)
         scaled = word_size * result.h_bitstring
         if scaled < result.h_original:
@@ -335,12 +317,12 @@ def assess_restart(sp800_90b, matrix: bytes, rows: int, columns: int, bits_per_s
     is_binary = alphabet_size == 2 and bits_per_sample == 1
     log("restart rows:")
     row_data = make_data(sp800_90b, matrix, bits_per_sample, "restart rows")
-    result.row_estimates = literal_estimators(row_data, is_binary)
+    result.row_estimates = run_estimators(row_data, False, is_binary)
     result.h_r, result.h_r_set_by = minimum_of(result.row_estimates, word_ceiling)
     del row_data
     log("restart columns:")
     column_data = make_data(sp800_90b, b"".join(column_lines), bits_per_sample, "restart columns")
-    result.column_estimates = literal_estimators(column_data, is_binary)
+    result.column_estimates = run_estimators(column_data, False, is_binary)
     result.h_c, result.h_c_set_by = minimum_of(result.column_estimates, word_ceiling)
     del column_data
 
