@@ -665,12 +665,13 @@ pub(crate) fn tool_json() -> Value {
         "target": format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS),
         "executable": std::env::current_exe().ok().map(|path| path.display().to_string()),
         "source_tree": env!("CARGO_MANIFEST_DIR"),
+        "build_commit": env!("JENT_BUILD_COMMIT"),
         "source_tree_git_at_capture": git_describe(Path::new(env!("CARGO_MANIFEST_DIR"))),
     })
 }
 
-// TODO(the lead adds a build script that embeds the commit): until then the commit is read from
-// the source tree the binary was built in, at capture time, which can differ from build time.
+// The commit of the source tree at capture time, beside the build commit that build.rs embeds: the
+// two differ when the tree moved on after the binary was built.
 fn git_describe(dir: &Path) -> Option<String> {
     let output = Command::new("git")
         .arg("-C")
