@@ -48,8 +48,3 @@ pub const MAX_OSR: u32 = 20;
 
 /// Bits per output block.
 pub(crate) const DATA_SIZE_BITS: u32 = 256;
-
-/// `jent_read_entropy` on a collector (convenience for C-style callers).
-pub fn read_entropy(collector: &mut Collector, out: &mut [u8]) -> isize {
-    collector.read_entropy(out)
-}

@@ -340,9 +340,7 @@ impl EntropySource {
             osr_requested: self.config.osr,
             osr: collector.map_or(0, |c| c.osr),
             flags: collector.map_or(0, |c| c.flags),
-            memory_size: collector
-                .and_then(|c| c.memory.as_ref().map(|m| m.len()))
-                .unwrap_or(0),
+            memory_size: collector.map_or(0, Collector::memory_size),
             memory_locked: collector
                 .and_then(|c| c.memory.as_ref().map(|m| m.is_locked()))
                 .unwrap_or(false),
@@ -435,7 +433,11 @@ impl RawNoise {
 
     /// Effective osr, memory size and hash-loop count of the collector.
     pub fn effective_settings(&self) -> (u32, usize, u64) {
-        let memory = self.collector.memory.as_ref().map_or(0, |m| m.len());
-        (self.collector.osr, memory, self.collector.hash_loop_count)
+        let collector = &self.collector;
+        (
+            collector.osr,
+            collector.memory_size(),
+            collector.hash_loop_count,
+        )
     }
 }
